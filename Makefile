@@ -1,0 +1,27 @@
+# The two commands of the README: `make demo` and `make test`.
+# Each installs what it needs (Debian packages and a .venv) on first use.
+BIN := .venv/bin
+PORT ?= 8000
+
+.PHONY: demo test validate build serve lint golden fuzz bench clean
+
+demo:  ## set up, build the demo township and serve it on 127.0.0.1:$(PORT)
+	scripts/bootstrap demo
+	$(BIN)/cunwu validate
+	$(BIN)/cunwu build
+	$(BIN)/cunwu serve --port $(PORT)
+
+test:  ## set up and run the whole test suite (what CI runs)
+	scripts/bootstrap test
+	$(BIN)/ruff check plugins tests benchmarks
+	$(BIN)/python -m pytest -q
+
+validate:
+	$(BIN)/cunwu validate
+
+lint:
+	$(BIN)/ruff check plugins tests benchmarks
+	$(BIN)/ruff format --check plugins tests benchmarks
+
+clean:
+	rm -rf build

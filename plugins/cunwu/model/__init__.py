@@ -1,0 +1,1 @@
+"""Model stage: typed, validated disclosures (pydantic, extra keys forbidden)."""

@@ -1,0 +1,175 @@
+"""Problems are data: a stable code, a file, a line, a field path and a message.
+
+Every stage that can find something wrong with the sources (load, validate,
+history) reports :class:`Problem` records into a :class:`Report` instead of
+raising, so one run shows every problem at once, like a compiler.
+
+The catalogue :data:`CODES` is the single list of problem codes. Codes are
+stable kebab-case words that scripts and tests can rely on; messages are
+Chinese, for the cadres who fix the files. ``docs/problems.md`` documents
+each code and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+#: code -> (default severity, short Chinese title)
+CODES: dict[str, tuple[Severity, str]] = {
+    # loading
+    "file-too-large": ("error", "文件过大"),
+    "empty-file": ("error", "文件为空"),
+    "invalid-utf8": ("error", "不是有效的 UTF-8 编码"),
+    "yaml-syntax": ("error", "YAML 语法错误"),
+    "yaml-unsafe-tag": ("error", "不允许的 YAML 标签"),
+    "yaml-alias-bomb": ("error", "YAML 别名展开过多"),
+    "yaml-too-deep": ("error", "YAML 嵌套过深"),
+    "duplicate-key": ("error", "重复的键"),
+    "not-a-mapping": ("error", "文件内容应为键值映射"),
+    "front-matter-missing": ("error", "缺少 YAML 头部"),
+    "unknown-file": ("warning", "无法识别的文件"),
+    # structure (translated from pydantic)
+    "missing-field": ("error", "缺少必填字段"),
+    "unknown-field": ("error", "未知字段"),
+    "wrong-type": ("error", "类型错误"),
+    "invalid-value": ("error", "取值无效"),
+    "invalid-choice": ("error", "取值不在允许范围"),
+    "invalid-date": ("error", "日期格式错误"),
+    "money-format": ("error", "金额格式错误"),
+    "code-format": ("error", "编码格式错误"),
+    # identity and references
+    "filename-mismatch": ("error", "文件名与内容不符"),
+    "duplicate-id": ("error", "编号重复"),
+    "unknown-reference": ("error", "引用的对象不存在"),
+    "unknown-account": ("error", "未知会计科目"),
+    "undeclared-subaccount": ("warning", "未登记的明细科目"),
+    "account-kind-mismatch": ("error", "科目类别不符"),
+    "unknown-program": ("error", "未知补贴项目"),
+    "unknown-group": ("error", "未知权力类别"),
+    "attachment-outside-village": ("error", "附件路径越出本村文件夹"),
+    "attachment-missing": ("error", "附件文件不存在"),
+    "township-mismatch": ("error", "所属乡镇不符"),
+    # money and dates
+    "balance-mismatch": ("error", "期初期末余额不平"),
+    "total-mismatch": ("error", "合计数不符"),
+    "area-rate-mismatch": ("error", "面积×标准≠金额"),
+    "opening-mismatch": ("error", "期初余额与上期期末不符"),
+    "period-gap": ("warning", "缺少中间期间的财务公开"),
+    "date-outside-period": ("error", "日期不在公开期间内"),
+    "notice-period-invalid": ("error", "公示期错误"),
+    "notice-too-short": ("error", "公示期过短"),
+    "negative-amount": ("warning", "负数金额"),
+    "missing-approver": ("error", "支出缺少经办人或审批人"),
+    "approval-date-missing": ("error", "已审核公开但缺少审核日期"),
+    "correction-invalid": ("error", "更正记录错误"),
+    "cadence-mismatch": ("error", "公开周期不符"),
+    # flowcharts
+    "flow-unknown-target": ("error", "流程指向不存在的步骤"),
+    "flow-unreachable": ("error", "流程步骤无法到达"),
+    "flow-no-end": ("error", "流程无法走到结束"),
+    "flow-bad-node": ("error", "流程节点定义错误"),
+    # privacy
+    "id-number-leak": ("error", "完整身份证号泄露"),
+    "bank-card-leak": ("error", "银行卡号泄露"),
+    "mobile-leak": ("error", "私人手机号泄露"),
+    "id-mask-format": ("error", "身份证脱敏格式不符"),
+    # history (git)
+    "history-unavailable": ("warning", "无法读取 Git 历史"),
+    "silent-edit": ("error", "已公开内容被修改但没有更正记录"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the sources.
+
+    ``file`` is relative to the project root with forward slashes; ``line`` is
+    1-based (0 when the problem concerns the file as a whole); ``loc`` is the
+    field path inside the file, e.g. ``expense[3].amount``.
+    """
+
+    file: str
+    line: int
+    code: str
+    message: str
+    loc: str = ""
+    severity: Severity = "error"
+
+    def __post_init__(self):
+        if self.code not in CODES:
+            raise KeyError(f"unregistered problem code {self.code!r}")
+
+    def format(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        level = "" if self.severity == "error" else "警告 "
+        at = f"{self.loc}: " if self.loc else ""
+        return f"{where}: {self.code}: {level}{at}{self.message}"
+
+
+def problem(file: str, line: int, code: str, message: str, loc: str = "", severity=None) -> Problem:
+    """Build a Problem with the code's default severity unless one is given."""
+    return Problem(
+        file=file,
+        line=line,
+        code=code,
+        message=message,
+        loc=loc,
+        severity=severity or CODES[code][0],
+    )
+
+
+@dataclass
+class Report:
+    """Every problem found in one run, in a stable order."""
+
+    problems: list[Problem] = field(default_factory=list)
+    files_checked: int = 0
+
+    def add(self, p: Problem) -> None:
+        self.problems.append(p)
+
+    def extend(self, ps: Iterable[Problem]) -> None:
+        self.problems.extend(ps)
+
+    def sorted(self) -> list[Problem]:
+        return sorted(set(self.problems), key=lambda p: (p.file, p.line, p.code, p.loc, p.message))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.sorted() if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.sorted() if p.severity == "warning"]
+
+    def ok(self, strict: bool = False) -> bool:
+        return not self.errors and not (strict and self.warnings)
+
+    def summary(self) -> str:
+        e, w = len(self.errors), len(self.warnings)
+        if not e and not w:
+            return f"校验通过：检查了 {self.files_checked} 个文件，没有发现问题。"
+        return f"检查了 {self.files_checked} 个文件：{e} 个错误，{w} 个警告。"
+
+    def to_text(self) -> str:
+        lines = [p.format() for p in self.sorted()]
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def to_json(self, strict: bool = False) -> str:
+        return json.dumps(
+            {
+                "ok": self.ok(strict),
+                "files_checked": self.files_checked,
+                "errors": len(self.errors),
+                "warnings": len(self.warnings),
+                "problems": [asdict(p) for p in self.sorted()],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )

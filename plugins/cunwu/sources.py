@@ -1,0 +1,104 @@
+"""Sources stage: find the project and classify every file in it.
+
+The layout is the contract with cadres (see docs/format.md)::
+
+    cunwu.yaml                                  township settings
+    powers/catalog.yaml                         power-list groups + negative list
+    powers/<item-id>.yaml                       township-wide power items
+    content/*.md                                township pages (Pelican)
+    villages/<id>/village.yaml                  the village
+    villages/<id>/powers/<item-id>.yaml         add or override a power item
+    villages/<id>/finance/YYYY-MM.yaml          finance statement (or YYYY-Qn)
+    villages/<id>/subsidies/YYYY-MM-<prog>.yaml subsidy roster
+    villages/<id>/notices/<name>.md             notice
+    villages/<id>/attachments/...               receipt scans, photos
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ProjectNotFound
+
+CONFIG_NAME = "cunwu.yaml"
+#: file suffixes whose text is scanned for personal numbers
+TEXT_SUFFIXES = {".yaml", ".yml", ".md", ".markdown", ".txt", ".csv", ".json", ".html", ".htm", ".svg"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of the project. ``rel`` uses forward slashes, relative to the root."""
+
+    rel: str
+    kind: str  # config|catalog|power|village|finance|subsidy|notice|attachment|page|unknown
+    village: str | None = None
+
+    def path(self, root: Path) -> Path:
+        return root / self.rel
+
+
+def find_root(start: Path) -> Path:
+    """The folder holding cunwu.yaml: ``start`` itself or its nearest parent."""
+    start = start.resolve()
+    if start.is_file():
+        start = start.parent
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise ProjectNotFound(f"在 {start} 及其上级目录中找不到 {CONFIG_NAME}；请在仓库根目录运行，或指定路径。")
+
+
+def classify(rel: str) -> SourceFile:
+    parts = rel.split("/")
+    name = parts[-1]
+    if rel == CONFIG_NAME:
+        return SourceFile(rel, "config")
+    if parts[0] == "powers" and len(parts) == 2:
+        if name == "catalog.yaml":
+            return SourceFile(rel, "catalog")
+        return SourceFile(rel, "power" if name.endswith(".yaml") else "unknown")
+    if parts[0] == "content":
+        return SourceFile(rel, "page" if name.endswith(".md") else "asset")
+    if parts[0] == "villages" and len(parts) >= 3:
+        vid = parts[1]
+        sub = parts[2]
+        if len(parts) == 3 and sub == "village.yaml":
+            return SourceFile(rel, "village", vid)
+        if sub == "attachments" and len(parts) >= 4:
+            return SourceFile(rel, "attachment", vid)
+        if len(parts) == 4:
+            kinds = {"powers": ".yaml", "finance": ".yaml", "subsidies": ".yaml", "notices": ".md"}
+            if sub in kinds and name.endswith(kinds[sub]):
+                kind = {"powers": "power", "finance": "finance", "subsidies": "subsidy", "notices": "notice"}[
+                    sub
+                ]
+                return SourceFile(rel, kind, vid)
+        return SourceFile(rel, "unknown", vid)
+    return SourceFile(rel, "unknown")
+
+
+def _walk(root: Path, top: str):
+    base = root / top
+    if not base.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for f in sorted(filenames):
+            if f.startswith(".") or f.endswith("~"):
+                continue
+            full = Path(dirpath) / f
+            yield full.relative_to(root).as_posix()
+
+
+def discover(root: Path) -> list[SourceFile]:
+    """Every source file, classified, in a stable order."""
+    files = [classify(CONFIG_NAME)] if (root / CONFIG_NAME).is_file() else []
+    for top in ("powers", "content", "villages"):
+        files.extend(classify(rel) for rel in _walk(root, top))
+    return files
+
+
+def village_ids(files: list[SourceFile]) -> list[str]:
+    return sorted({f.village for f in files if f.village})
