@@ -35,6 +35,47 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD：{text}") from None
+
+
+def cmd_build(args) -> int:
+    from .errors import ValidationFailed
+    from .write.pipeline import BuildOptions, build
+
+    opts = BuildOptions(
+        path=Path(args.path), out=Path(args.out) if args.out else None, as_of=args.as_of,
+        jobs=args.jobs, drafts=args.drafts, progress=not args.quiet, use_cache=not args.no_cache,
+    )
+    try:
+        result = build(opts)
+    except ValidationFailed as exc:
+        print(exc.report.to_text())
+        print("校验未通过，没有构建；网站保持上次的样子。", file=sys.stderr)
+        return 1
+    warnings = result.report.warnings
+    for p in warnings:
+        print(p.format())
+    print(
+        f"构建完成：{result.villages} 个村，重建 {len(result.rebuilt)} 个，渲染 {result.pages_rendered} 页，"
+        f"{result.files_changed} 个文件有变化，用时 {result.seconds:.1f} 秒。统计日期 {result.as_of}。"
+    )
+    print(f"网站在 {result.site}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .write.serve import serve
+
+    serve(Path(args.path), host=args.host, port=args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cunwu",
@@ -60,6 +101,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--out", help="输出目录，默认为项目的 schemas/")
     s.set_defaults(func=cmd_schema)
+    b = sub.add_parser("build", help="校验并生成网站（只重建有变化的部分）",
+                       description="校验并生成乡镇首页和每个村的网站，写入 build/site。有错误时不构建，网站保持原样。")
+    b.add_argument("path", nargs="?", default=".", help="项目目录（含 cunwu.yaml），默认当前目录")
+    b.add_argument("--out", help="输出目录，默认为项目的 build/")
+    b.add_argument("--as-of", type=_date, help="按这一天统计按时/迟报（默认：最新一次提交的日期）")
+    b.add_argument("--jobs", type=int, default=0, help="并行进程数，默认每个 CPU 核一个")
+    b.add_argument("--drafts", action="store_true", help="把草稿也放进网站（仅供本地预览）")
+    b.add_argument("--no-cache", action="store_true", help="不使用上次构建的缓存")
+    b.add_argument("--quiet", action="store_true", help="不显示进度")
+    b.set_defaults(func=cmd_build)
+
+    sv = sub.add_parser("serve", help="在本机预览网站（默认 127.0.0.1:8000）",
+                        description="用内置的静态文件服务器预览 build/site。")
+    sv.add_argument("path", nargs="?", default=".", help="项目目录，默认当前目录")
+    sv.add_argument("--host", default="127.0.0.1", help="监听地址，默认 127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000, help="端口，默认 8000")
+    sv.set_defaults(func=cmd_serve)
     return p
 
 

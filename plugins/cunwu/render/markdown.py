@@ -1,0 +1,111 @@
+"""Markdown -> HTML that is inert: sanitised to a small allow-list with nh3.
+
+Notices are written by people who are not programmers, and some may want to
+hide something; raw HTML in Markdown must never reach a villager's browser
+as markup. nh3 (Ammonia) removes every tag and attribute not listed here,
+drops ``javascript:``/``data:`` URLs and adds rel="noopener" to links.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+import markdown as md
+import nh3
+
+TAGS = {
+    "p",
+    "br",
+    "hr",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "s",
+    "del",
+    "blockquote",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "a",
+    "img",
+    "sup",
+    "sub",
+}
+ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"}, "td": {"align"}}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def _converter() -> md.Markdown:
+    return md.Markdown(extensions=["tables", "sane_lists", "nl2br"], output_format="html")
+
+
+def render_markdown(text: str, *, root: str = "", files: set[str] | None = None) -> str:
+    """Render a notice body. Relative links are resolved against the village
+    root (``root`` is the relative path from the page to it); ``files`` are the
+    village files the build publishes, other relative links are dropped."""
+
+    def fix(tag: str, attr: str, value: str) -> str | None:
+        if attr not in ("href", "src"):
+            return value
+        if value.startswith("#") or _SCHEME.match(value):
+            return value  # scheme already checked by nh3's url_schemes
+        if value.startswith(("/", "\\")):
+            return None
+        path = posixpath.normpath(value.split("#")[0].split("?")[0])
+        if path.startswith("..") or (files is not None and path not in files):
+            return None
+        return root + path
+
+    # headings start at h2: the page title is the h1
+    html = _converter().convert(text)
+    html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
+    return nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        attribute_filter=fix,
+        strip_comments=True,
+    )
+
+
+def plain_text(text: str) -> str:
+    """Markdown -> plain text with no markup at all (feeds' summaries, posters)."""
+    return nh3.clean(_converter().convert(text), tags=set(), strip_comments=True)
+
+
+def local_refs(text: str) -> list[str]:
+    """Relative file references in a Markdown body (images, links), normalised."""
+    out = []
+    for m in re.finditer(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)", text):
+        ref = m.group(1)
+        if not ref.startswith("#") and not _SCHEME.match(ref) and not ref.startswith("/"):
+            out.append(posixpath.normpath(ref.split("#")[0].split("?")[0]))
+    return out
+
+
+def clean_html(html: str) -> str:
+    """Sanitise HTML already rendered elsewhere (Pelican's township pages)."""
+    from markupsafe import Markup
+
+    return Markup(
+        nh3.clean(str(html), tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow")
+    )

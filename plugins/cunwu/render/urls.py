@@ -1,0 +1,65 @@
+"""The permanent URL scheme (documented in docs/urls.md).
+
+A printed poster's QR code must keep working for years, so a disclosure's
+URL depends only on the village and the disclosure's own identity, never on
+titles, build order or numbering::
+
+    <village base>/                                   village home
+    <village base>/powers/                            power list + negative list
+    <village base>/powers/<item-id>/                  one power item + flowchart
+    <village base>/finance/<YYYY-MM | YYYY-Qn>/       finance statement
+    <village base>/subsidies/<period>-<program>/      subsidy roster
+    <village base>/notices/<slug>/                    notice
+    <village base>/<kind>/<key>/versions/             every published version + diffs
+    <village base>/<kind>/<key>/v/<stamp>/            one published version, frozen
+    <village base>/<kind>/<key>/poster.pdf            notice-board poster
+    <village base>/<kind>/<key>/data.json | data.csv  open data
+
+``<village base>`` is ``village.yaml: base_url`` when the village is hosted on
+its own, else ``cunwu.yaml: base_url`` + ``<village-id>/``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from ..validate.project import KIND_SEGMENT, TownshipContext
+from ..model.village import Village
+
+
+def village_base_url(ctx: TownshipContext, vid: str, village: Village) -> str:
+    return village.base_url or f"{ctx.config.base_url}{vid}/"
+
+
+def disclosure_path(kind: str, key: str) -> str:
+    """Path of a disclosure inside its village site, with a trailing slash."""
+    return f"{KIND_SEGMENT[kind]}/{key}/"
+
+
+def relative_root(output_name: str) -> str:
+    """From ``finance/2026-10/index.html`` back to the site root: ``../../``."""
+    depth = output_name.count("/")
+    return "../" * depth if depth else "./"
+
+
+def rel_link(from_output: str, to_path: str) -> str:
+    """Relative link between two paths of one site (``to_path`` may end in /)."""
+    start = posixpath.dirname(from_output) or "."
+    trailing = "/" if to_path.endswith("/") else ""
+    target = to_path.rstrip("/") or "."
+    rel = posixpath.relpath(target, start)
+    return "./" if rel == "." else rel + trailing
+
+
+def with_query(url: str, **params: str) -> str:
+    """Add query parameters to ``url``, keeping any it already has."""
+    parts = urlsplit(url)
+    extra = urlencode({k: v for k, v in params.items() if v})
+    query = f"{parts.query}&{extra}" if parts.query and extra else parts.query or extra
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def complaint_url(base: str, village_code: str, page_id: str, stamp: str = "") -> str:
+    """The intake link carries which village and which page the reader was on."""
+    return with_query(base, village=village_code, page=page_id, v=stamp)

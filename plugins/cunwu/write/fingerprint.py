@@ -1,0 +1,111 @@
+"""Content hashes that decide what a build must redo.
+
+* the code fingerprint: every module of the cunwu package, so a change of
+  the tool (not only of its version number) invalidates every cached page;
+* one fingerprint per template: its own source plus every template it
+  extends, includes or imports, so editing ``roster.html`` invalidates the
+  roster pages and nothing else, and editing ``base.html`` invalidates all;
+* source file hashes, remembered by (size, mtime, inode) like git's index,
+  so an unchanged county costs one ``stat`` per file, not one read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, meta
+
+import cunwu
+
+from ..sources import SourceFile
+
+
+def sha(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode() if isinstance(p, str) else p)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    pkg = Path(cunwu.__file__).parent
+    h = hashlib.sha256()
+    for path in sorted(pkg.rglob("*")):
+        if path.suffix in (".py", ".yaml", ".txt") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(pkg).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def template_fingerprints(templates_dir: Path) -> dict[str, str]:
+    """``{"roster": fp, ...}`` for every ``*.html`` template, dependencies included."""
+    env = Environment()
+    sources = {p.name: p.read_text("utf-8") for p in sorted(templates_dir.glob("*.html"))}
+    deps = {}
+    for name, text in sources.items():
+        refs = meta.find_referenced_templates(env.parse(text))
+        deps[name] = sorted(r for r in refs if r)
+
+    def closure(name: str, seen: set[str]) -> list[str]:
+        if name in seen or name not in sources:
+            return []
+        seen.add(name)
+        out = [name]
+        for d in deps[name]:
+            out += closure(d, seen)
+        return out
+
+    return {
+        name[: -len(".html")]: sha(*(n + "\0" + sources[n] for n in sorted(closure(name, set()))))
+        for name in sources
+    }
+
+
+def static_files(static_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(static_dir.iterdir()) if p.is_file()}
+
+
+class FileHashes:
+    """sha256 of source files, cached by (size, mtime_ns, inode)."""
+
+    def __init__(self, cache_file: Path):
+        self.cache_file = cache_file
+        try:
+            self.entries: dict[str, tuple] = pickle.loads(cache_file.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+            self.entries = {}
+        self.dirty = False
+
+    def hash_all(self, root: Path, files: list[SourceFile]) -> dict[str, str]:
+        out = {}
+        fresh = {}
+        for sf in files:
+            try:
+                st = os.stat(root / sf.rel)
+            except OSError:
+                continue
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+            old = self.entries.get(sf.rel)
+            if old is not None and old[0] == stamp:
+                digest = old[1]
+            else:
+                digest = hashlib.sha256((root / sf.rel).read_bytes()).hexdigest()
+                self.dirty = True
+            fresh[sf.rel] = (stamp, digest)
+            out[sf.rel] = digest
+        if fresh.keys() != self.entries.keys():
+            self.dirty = True
+        self.entries = fresh
+        return out
+
+    def save(self) -> None:
+        if self.dirty:
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.cache_file.with_suffix(".tmp")
+            tmp.write_bytes(pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, self.cache_file)

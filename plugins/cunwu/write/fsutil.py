@@ -1,0 +1,118 @@
+"""Filesystem primitives for safe, incremental builds.
+
+* :func:`write_if_changed` never writes in place: a file whose bytes are the
+  same is left alone (same inode, same mtime, so rsync and object-storage
+  sync move nothing), and a changed file is written to a temporary name and
+  renamed over the old one. That matters because staging trees share inodes
+  with the live site through hard links: writing in place would change the
+  live site in the middle of a build.
+* :func:`stage_tree` makes a staging copy of a live directory out of hard
+  links (cheap, whatever the file count).
+* :func:`exchange` swaps the staging tree and the live tree with one atomic
+  ``renameat2(RENAME_EXCHANGE)`` where the kernel and filesystem offer it,
+  else with two renames.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+from pathlib import Path
+
+_libc = None
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` unless it already holds exactly these bytes."""
+    try:
+        st = path.stat()
+        if st.st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+    return True
+
+
+def stage_tree(live: Path, staging: Path) -> int:
+    """Fill ``staging`` with hard links to every file of ``live``; return the count."""
+    if staging.exists():
+        shutil.rmtree(staging)
+    if not live.is_dir():
+        staging.mkdir(parents=True)
+        return 0
+    count = 0
+    for dirpath, dirnames, filenames in os.walk(live):
+        rel = os.path.relpath(dirpath, live)
+        target = staging if rel == "." else staging / rel
+        target.mkdir(parents=True, exist_ok=True)
+        for name in filenames:
+            src = os.path.join(dirpath, name)
+            try:
+                os.link(src, target / name)
+            except OSError:
+                # a filesystem without hard links: copy, keeping the mtime
+                shutil.copy2(src, target / name)
+            count += 1
+    return count
+
+
+def remove_stale(tree: Path, keep: set[str]) -> list[str]:
+    """Delete files under ``tree`` whose relative path is not in ``keep``."""
+    removed = []
+    for dirpath, dirnames, filenames in os.walk(tree, topdown=False):
+        for name in filenames:
+            full = Path(dirpath) / name
+            rel = full.relative_to(tree).as_posix()
+            if rel not in keep:
+                full.unlink()
+                removed.append(rel)
+        if dirpath != str(tree) and not os.listdir(dirpath):
+            os.rmdir(dirpath)
+    return removed
+
+
+def _renameat2(a: Path, b: Path) -> bool:
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    fn = getattr(_libc, "renameat2", None)
+    if fn is None:
+        return False
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def exchange(staging: Path, live: Path) -> None:
+    """Put ``staging`` in place of ``live``; the old tree ends up at ``staging``.
+
+    Atomic where ``renameat2`` supports RENAME_EXCHANGE (Linux ext4, xfs,
+    tmpfs, btrfs). Elsewhere two renames leave ``live`` missing for an instant.
+    """
+    if not live.exists():
+        live.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(staging, live)
+        return
+    try:
+        if _renameat2(staging, live):
+            return
+    except OSError:
+        pass
+    old = staging.with_name(staging.name + ".old")
+    os.rename(live, old)
+    os.rename(staging, live)
+    os.rename(old, staging)

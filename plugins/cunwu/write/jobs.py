@@ -1,0 +1,163 @@
+"""One Pelican run per village (and one for the township), inside a worker.
+
+A job carries the validated model and the previous build's page keys; its
+``generate`` method is called by the plugin's generator with Pelican's
+template environment and our writer. A page is rendered only when its key
+(code fingerprint + template fingerprint + the exact data it shows) changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pelican import Pelican
+from pelican.log import console
+from pelican.settings import read_settings
+
+from ..render.markdown import clean_html
+from ..render.village import DocInfo, VillageSite, data_key
+from ..validate.project import TownshipContext, VillageBundle
+from . import pelican_plugin
+from .fingerprint import sha
+
+# Pelican prints a summary line per run and logs through rich; a county build
+# runs hundreds of times, so keep Pelican quiet and report progress ourselves.
+console.quiet = True
+logging.getLogger("pelican").setLevel(logging.WARNING)
+
+_DISABLED = {
+    "DIRECT_TEMPLATES": [],
+    "PAGINATED_TEMPLATES": {},
+    "THEME_STATIC_PATHS": [],
+    "STATIC_PATHS": [],
+    "ARTICLE_PATHS": [],
+    "FEED_ALL_ATOM": None,
+    "FEED_ALL_RSS": None,
+    "CATEGORY_FEED_ATOM": None,
+    "TRANSLATION_FEED_ATOM": None,
+    "AUTHOR_FEED_ATOM": None,
+    "AUTHOR_FEED_RSS": None,
+    "TAG_SAVE_AS": "",
+    "CATEGORY_SAVE_AS": "",
+    "AUTHOR_SAVE_AS": "",
+    "TAGS_SAVE_AS": "",
+    "CATEGORIES_SAVE_AS": "",
+    "AUTHORS_SAVE_AS": "",
+    "ARCHIVES_SAVE_AS": "",
+    "ARTICLE_SAVE_AS": "",
+    "ARTICLE_LANG_SAVE_AS": "",
+    "PAGE_LANG_SAVE_AS": "",
+    "DRAFT_SAVE_AS": "",
+    "DRAFT_PAGE_SAVE_AS": "",
+    "LOAD_CONTENT_CACHE": False,
+    "CACHE_CONTENT": False,
+    "DELETE_OUTPUT_DIRECTORY": False,
+    "OUTPUT_SOURCES": False,
+}
+
+
+def run_pelican(theme: Path, content: Path, output: Path, job, page_paths=(), extra=None) -> None:
+    """One real Pelican run with our plugin, generator and writer."""
+    settings = read_settings(
+        override={
+            **_DISABLED,
+            "PATH": str(content),
+            "OUTPUT_PATH": str(output),
+            "THEME": str(theme),
+            "PAGE_PATHS": list(page_paths),
+            "PAGE_URL": "{slug}/",
+            "PAGE_SAVE_AS": "{slug}/index.html",
+            "RELATIVE_URLS": True,
+            "SITEURL": "",
+            "TIMEZONE": "Asia/Shanghai",
+            "DEFAULT_LANG": "zh-CN",
+            "DEFAULT_DATE": "fs",
+            "PLUGINS": [pelican_plugin],
+            "JINJA_ENVIRONMENT": {
+                # every value from the sources is escaped unless a template says |safe
+                "autoescape": True,
+                "trim_blocks": True,
+                "lstrip_blocks": True,
+                "extensions": [],
+                "bytecode_cache": pelican_plugin.BYTECODE_CACHE,
+            },
+            "JINJA_FILTERS": {"cunwu_clean": clean_html},
+            **(extra or {}),
+        }
+    )
+    settings["CUNWU_JOB"] = job  # after read_settings, which deep-copies its input
+    Pelican(settings).run()
+
+
+@dataclass
+class VillageJob:
+    """Write one village site into ``output`` (a staging tree)."""
+
+    ctx: TownshipContext
+    bundle: VillageBundle
+    info: dict[str, DocInfo]
+    output: Path
+    code_fp: str
+    template_fps: dict[str, str]
+    static: dict[str, bytes]
+    prev_pages: dict[str, str] = field(default_factory=dict)
+    include_drafts: bool = False
+    offline_rosters: frozenset[str] = frozenset()
+    # results
+    pages: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    rendered: int = 0
+    changed: list[str] = field(default_factory=list)
+    produced: set[str] = field(default_factory=set)
+
+    def generate(self, generator, writer) -> None:
+        site = VillageSite(
+            self.ctx, self.bundle, self.info,
+            include_drafts=self.include_drafts, offline_rosters=self.offline_rosters,
+        )
+        site_key = sha(data_key(site.site))
+        for out in site.outputs():
+            if out.template is not None:
+                key = sha(self.code_fp, self.template_fps[out.template], site_key, data_key(out.data))
+            else:
+                key = sha(out.body)
+            self.pages[out.name] = key
+            self.sources[out.name] = out.sources
+            if self.prev_pages.get(out.name) == key and (self.output / out.name).is_file():
+                writer.keep(out.name)
+                continue
+            if out.template is not None:
+                body = generator.get_template(out.template).render(site=site.site, page=out.data).encode("utf-8")
+                self.rendered += 1
+            else:
+                body = out.body
+            writer.write_bytes(out.name, body)
+        for name, body in self.static.items():
+            self.pages[name] = sha(body)
+            writer.write_bytes(name, body)
+        self.changed, self.produced = writer.changed, writer.produced
+
+    def run(self, theme: Path) -> VillageJob:
+        run_pelican(theme, self.ctx.root / "villages" / self.bundle.id, self.output, self)
+        return self
+
+
+@dataclass
+class TownshipJob:
+    """The township root: index of villages, township pages (Pelican reads content/)."""
+
+    page: dict
+    static: dict[str, bytes]
+    extra_files: dict[str, bytes]
+    written: list[str] = field(default_factory=list)
+    produced: set[str] = field(default_factory=set)
+
+    def generate(self, generator, writer) -> None:
+        html = generator.get_template("township").render(page=self.page).encode("utf-8")
+        writer.write_bytes("index.html", html)
+        for name, body in {**self.static, **self.extra_files}.items():
+            writer.write_bytes(name, body)
+        self.written, self.produced = writer.changed, writer.produced
+
