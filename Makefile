@@ -19,6 +19,9 @@ test:  ## set up and run the whole test suite (what CI runs)
 validate:
 	$(BIN)/cunwu validate
 
+golden:  ## rewrite the golden site after an intended output change
+	$(BIN)/python tests/golden/regen.py
+
 lint:
 	$(BIN)/ruff check plugins tests benchmarks
 	$(BIN)/ruff format --check plugins tests benchmarks

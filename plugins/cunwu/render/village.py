@@ -72,6 +72,27 @@ def doc_title(doc: Doc, village_name: str, program_names: dict[str, str]) -> str
     return doc.key
 
 
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def group_order(name: str) -> tuple:
+    """Village groups in their natural order: 二组 before 十组, 3组 before 12组."""
+    import re
+
+    m = re.match(r"(?:第)?([0-9]+|[零一二三四五六七八九十]+)", name)
+    if not m:
+        return (1, 0, name)
+    text = m.group(1)
+    if text.isdigit():
+        return (0, int(text), name)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        value = (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    else:
+        value = int("".join(str(_CN_DIGITS[c]) for c in text))
+    return (0, value, name)
+
+
 def doc_month(doc: Doc) -> str:
     """The archive month of a disclosure: its period's last month, or the notice date."""
     m = doc.model
@@ -427,10 +448,11 @@ class VillageSite:
         for doc in online:
             m = doc.model
             prog = self.ctx.programs.get(m.program)
-            cols = list(prog.columns) if prog else []
+            # a column nobody has a value in (a roster-wide rate, say) only takes width
+            cols = [c for c in (prog.columns if prog else []) if any(getattr(r, c) is not None for r in m.recipients)]
             name = doc.url_path + "index.html"
             groups: OrderedDict[str, list] = OrderedDict()
-            for r in sorted(m.recipients, key=lambda r: r.group):
+            for r in sorted(m.recipients, key=lambda r: group_order(r.group)):
                 groups.setdefault(r.group, []).append(r)
             col_titles = {
                 "people": "人数",

@@ -43,6 +43,7 @@ class Finding:
     kind: str  # "id" | "card" | "mobile"
     start: int  # offset in the scanned text
     masked: str
+    end: int = 0  # offset just past the number
 
     @property
     def code(self) -> str:
@@ -145,15 +146,30 @@ def scan(text: str, allowed: Iterable[str] = ()) -> list[Finding]:
             hit = _classify(d, allowed_digits)
             if hit:
                 start = groups[i][0]
-                found[start] = Finding(hit[0], start, _mask(*hit))
+                end = groups[j][0] + len(groups[j][1])
+                found[start] = Finding(hit[0], start, _mask(*hit), end)
                 taken |= set(range(i, j + 1))
     for m in _MOBILE_HYPHEN.finditer(norm):
         if "-" not in m.group():
             continue  # plain runs were handled above
         d = m.group().replace("-", "")
         if d not in allowed_digits:
-            found.setdefault(m.start(), Finding("mobile", m.start(), _mask("mobile", d)))
+            found.setdefault(m.start(), Finding("mobile", m.start(), _mask("mobile", d), m.end()))
     return sorted(found.values(), key=lambda f: f.start)
+
+
+def redact(text: str) -> str:
+    """``text`` with every personal number replaced by its masked form.
+
+    For messages that quote what a cadre typed (``实际为 “...”``): a report
+    pasted into a chat must not leak the number it warns about.
+    """
+    out, pos = [], 0
+    for f in scan(text):
+        if f.start >= pos:
+            out += [text[pos : f.start], f.masked]
+            pos = f.end
+    return "".join(out) + text[pos:]
 
 
 def scan_lines(text: str, allowed: Iterable[str] = ()) -> list[tuple[int, Finding]]:
@@ -167,7 +183,8 @@ def scan_lines(text: str, allowed: Iterable[str] = ()) -> list[tuple[int, Findin
 def scan_markup(text: str, allowed: Iterable[str] = ()) -> list[Finding]:
     """Scan HTML/XML output: numbers may hide behind entities (&#49;) or tags."""
     unescaped = html.unescape(text)
-    detagged = re.sub(r"<[^>]*>", "", unescaped)
+    # a tag ends a number: cells of one table row must not join into a "card number"
+    detagged = re.sub(r"<[^>]*>", "\n", unescaped)
     seen = {}
     for variant in (text, unescaped, detagged):
         for f in scan(variant, allowed):

@@ -48,7 +48,6 @@ _DISABLED = {
     "ARCHIVES_SAVE_AS": "",
     "ARTICLE_SAVE_AS": "",
     "ARTICLE_LANG_SAVE_AS": "",
-    "PAGE_LANG_SAVE_AS": "",
     "DRAFT_SAVE_AS": "",
     "DRAFT_PAGE_SAVE_AS": "",
     "LOAD_CONTENT_CACHE": False,
@@ -69,6 +68,10 @@ def run_pelican(theme: Path, content: Path, output: Path, job, page_paths=(), ex
             "PAGE_PATHS": list(page_paths),
             "PAGE_URL": "{slug}/",
             "PAGE_SAVE_AS": "{slug}/index.html",
+            # Pelican lowercases DEFAULT_LANG but not a page's `Lang: zh-CN`, and
+            # would treat the page as a translation: save those the same way
+            "PAGE_LANG_URL": "{slug}/",
+            "PAGE_LANG_SAVE_AS": "{slug}/index.html",
             "RELATIVE_URLS": True,
             "SITEURL": "",
             "TIMEZONE": "Asia/Shanghai",

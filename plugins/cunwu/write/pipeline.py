@@ -272,10 +272,13 @@ def resolve_as_of(root: Path, given: dt.date | None) -> tuple[dt.date, str]:
 
 
 def find_theme(root: Path) -> Path:
-    theme = root / "themes" / "cunwu"
-    if (theme / "templates").is_dir():
-        return theme
-    raise UsageError(f"找不到网站主题 {theme}/templates")
+    """The project's own ``themes/cunwu``, else the theme of this cunwu checkout."""
+    import cunwu
+
+    for theme in (root / "themes" / "cunwu", Path(cunwu.__file__).resolve().parents[2] / "themes" / "cunwu"):
+        if (theme / "templates").is_dir():
+            return theme
+    raise UsageError(f"找不到网站主题：{root / 'themes' / 'cunwu'}/templates 不存在")
 
 
 class Progress:

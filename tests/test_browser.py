@@ -1,0 +1,105 @@
+"""Real-browser tests: headless Chromium at a phone's 390x844 viewport.
+
+Screenshots land in tests/_artifacts/ so a person can look at them.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser import LAYOUT_PROBE, browser, chromium_available, serve
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not chromium_available(), reason="needs Debian chromium (make test installs it)"),
+]
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def demo_pages(demo_site):
+    village = sorted(d for d in demo_site.iterdir() if (d / "finance").is_dir())[0]
+    finance = sorted((village / "finance").glob("*/index.html"))[-1]
+    rosters = sorted((village / "subsidies").glob("*/index.html"), key=lambda p: len(p.read_text()))
+    power = village / "powers" / "dibao-application" / "index.html"
+    if not power.exists():
+        power = sorted((village / "powers").glob("*/index.html"))[0]
+    return {
+        "finance": finance.relative_to(demo_site).as_posix(),
+        "roster": rosters[-1].relative_to(demo_site).as_posix(),  # the longest roster
+        "flowchart": power.relative_to(demo_site).as_posix(),
+        "township": "index.html",
+    }
+
+
+@pytest.fixture(scope="module")
+def chrome():
+    with browser() as b:
+        yield b
+
+
+@pytest.mark.parametrize("kind", ["finance", "roster", "flowchart", "township"])
+def test_phone_layout(kind, demo_site, demo_pages, chrome, artifacts):
+    with serve(demo_site) as base:
+        page = chrome.new_page(viewport=PHONE)
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(base + demo_pages[kind])
+        page.screenshot(path=str(artifacts / f"phone-{kind}.png"), full_page=True)
+        probe = page.evaluate(LAYOUT_PROBE)
+        assert probe["pageWidth"] <= PHONE["width"], f"page scrolls sideways: {probe['pageWidth']}px"
+        assert not probe["bad"], "\n".join(probe["bad"][:20])
+        if kind in ("finance", "roster"):
+            assert probe["cells"] > 10
+        text = page.inner_text("body")
+        assert re.search(r"[\u4e00-\u9fff]{4}", text)
+        # the CJK font really renders: a Chinese string is wider than a tofu-free ASCII one
+        width = page.evaluate(
+            "() => { const s = document.createElement('span'); s.textContent = '村务公开财务'; document.body.appendChild(s);"
+            " const w = s.getBoundingClientRect().width; s.remove(); return w; }"
+        )
+        assert width > 60
+        assert not dialogs
+        page.close()
+
+
+def test_complaint_link_carries_village_and_page(demo_site, demo_pages, chrome):
+    with serve(demo_site) as base:
+        page = chrome.new_page(viewport=PHONE)
+        page.goto(base + demo_pages["finance"])
+        href = page.get_attribute("a.report", "href")
+        q = parse_qs(urlsplit(href).query)
+        assert re.fullmatch(r"\d{12}", q["village"][0])
+        assert q["page"][0] == demo_pages["finance"].split("/", 1)[1].removesuffix("/index.html")
+        assert q["v"][0]  # the version the reader was looking at
+        page.close()
+
+
+def test_stale_poster_banner(demo_site, demo_pages, chrome):
+    """A QR code on an old poster carries ?v=<old stamp>: the page says it is out of date."""
+    with serve(demo_site) as base:
+        page = chrome.new_page(viewport=PHONE)
+        page.goto(base + demo_pages["finance"])
+        assert not page.is_visible("#stale")
+        stamp = page.get_attribute("#stale", "data-stamp")
+        page.goto(base + demo_pages["finance"] + f"?v={stamp}")
+        assert not page.is_visible("#stale")
+        page.goto(base + demo_pages["finance"] + "?v=0123456789")
+        assert page.is_visible("#stale")
+        assert "0123456789" in page.inner_text("#stale")
+        page.goto(base + demo_pages["finance"] + "?v=<img src=x onerror=alert(1)>")
+        assert not page.is_visible("#stale")
+        page.close()
+
+
+def test_works_without_javascript(demo_site, demo_pages, chrome):
+    with serve(demo_site) as base:
+        ctx = chrome.new_context(java_script_enabled=False, viewport=PHONE)
+        page = ctx.new_page()
+        page.goto(base + demo_pages["roster"])
+        assert page.is_visible("a.report")
+        assert "版本" in page.inner_text(".docfoot")
+        ctx.close()
