@@ -1,0 +1,210 @@
+"""Incremental and safe builds: a wrong cache is worse than none.
+
+Each test builds a private copy of the golden project twice, with one edit
+in between, and compares every output file: what shows the edited thing must
+change, everything else must keep its bytes *and* its modification time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import GOLDEN_PROJECT, build_site, copy_project
+
+from cunwu.errors import ValidationFailed
+
+
+def snapshot(site: Path) -> dict[str, tuple[str, int, int]]:
+    """relative path -> (sha256, mtime_ns, inode)"""
+    out = {}
+    for p in sorted(site.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            out[p.relative_to(site).as_posix()] = (hashlib.sha256(p.read_bytes()).hexdigest(), st.st_mtime_ns, st.st_ino)
+    return out
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    proj = copy_project(GOLDEN_PROJECT, tmp_path / "project")
+    theme = tmp_path / "project" / "themes" / "cunwu"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "themes" / "cunwu", theme)
+    return proj
+
+
+def rebuild_after(project: Path, edit) -> tuple[dict, dict, object]:
+    out = project / "build"
+    build_site(project, out)
+    before = snapshot(out / "site")
+    edit(project)
+    result = build_site(project, out)
+    after = snapshot(out / "site")
+    return before, after, result
+
+
+def changed(before, after) -> set[str]:
+    return {k for k in before.keys() | after.keys() if before.get(k, (None,))[0] != after.get(k, (None,))[0]}
+
+
+def assert_untouched_kept_mtime(before, after):
+    for k, (digest, mtime, ino) in before.items():
+        if k in after and after[k][0] == digest:
+            assert after[k][1:] == (mtime, ino), f"{k}: unchanged bytes but rewritten"
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def test_no_change_rebuilds_nothing(project):
+    before, after, result = rebuild_after(project, lambda p: None)
+    assert before == after
+    assert result.rebuilt == [] and result.files_changed == 0
+
+
+def test_one_month_changed(project):
+    def edit(p):
+        replace(p / "villages/alpha/finance/2026-09.yaml", "summary: 办公用品", "summary: 办公用品（打印纸）")
+
+    before, after, result = rebuild_after(project, edit)
+    diff = changed(before, after)
+    assert "alpha/finance/2026-09/index.html" in diff
+    assert "alpha/finance/2026-09/data.csv" in diff
+    assert "alpha/finance/2026-10/index.html" not in diff  # its trend shows totals only, unchanged
+    assert "alpha/powers/major-decision/index.html" not in diff
+    assert_untouched_kept_mtime(before, after)
+    assert result.pages_rendered < 5
+
+
+def test_template_change_reaches_exactly_its_pages(project):
+    def edit(p):
+        replace(p / "themes/cunwu/templates/roster.html", "回到顶部", "返回顶部")
+
+    before, after, _ = rebuild_after(project, edit)
+    diff = changed(before, after)
+    assert diff == {"alpha/subsidies/2026-10-dibao/index.html"}
+    assert_untouched_kept_mtime(before, after)
+
+
+def test_base_template_change_reaches_every_village_page(project):
+    def edit(p):
+        replace(p / "themes/cunwu/templates/base.html", "开放数据", "开放数据下载")
+
+    before, after, _ = rebuild_after(project, edit)
+    diff = changed(before, after)
+    village_pages = {k for k in before if k.startswith("alpha/") and k.endswith(".html")}
+    redirects = {k for k in village_pages if "url=" in (project / "build/site" / k).read_text()}
+    assert village_pages - redirects <= diff
+    assert "alpha/data.json" not in diff and not any(k.endswith(".csv") for k in diff)
+
+
+def test_setting_change_reaches_every_page_that_shows_it(project):
+    def edit(p):
+        replace(p / "cunwu.yaml", "url: https://jubao.example.org/report", "url: https://jubao.example.org/v2/report")
+
+    before, after, _ = rebuild_after(project, edit)
+    diff = changed(before, after)
+    for k in before:
+        text = (project / "build/site" / k).read_text("utf-8", errors="replace") if k.endswith(".html") else ""
+        if "jubao.example.org/v2/report" in text:
+            assert k in diff
+    assert "alpha/index.html" in diff and "alpha/finance/2026-09/index.html" in diff
+    assert "index.html" in diff  # the township index links the intake too
+
+
+def test_shared_power_item_change_reaches_every_village(project):
+    shutil.copytree(project / "villages/alpha", project / "villages/beta")
+    replace(project / "villages/beta/village.yaml", '"990101101201"', '"990101101202"')
+    replace(project / "villages/beta/village.yaml", "name: 甲村", "name: 乙村")
+
+    def edit(p):
+        replace(p / "powers/certificate.yaml", "step: 村民提出申请", "step: 村民提出书面申请")
+
+    before, after, _ = rebuild_after(project, edit)
+    diff = changed(before, after)
+    for v in ("alpha", "beta"):
+        assert f"{v}/powers/certificate/index.html" in diff
+        assert f"{v}/powers/certificate/data.csv" in diff
+        assert f"{v}/finance/2026-09/index.html" not in diff
+
+
+def test_village_contacts_change_reaches_its_pages_only(project):
+    shutil.copytree(project / "villages/alpha", project / "villages/beta")
+    replace(project / "villages/beta/village.yaml", '"990101101201"', '"990101101202"')
+
+    def edit(p):
+        replace(p / "villages/alpha/village.yaml", "number: 0123-66880101", "number: 0123-66880199")
+
+    before, after, _ = rebuild_after(project, edit)
+    diff = changed(before, after)
+    assert "alpha/finance/2026-09/index.html" in diff  # phones are in every page's footer
+    assert not any(k.startswith("beta/") for k in diff)
+
+
+def test_failed_build_leaves_build_untouched(project):
+    out = project / "build"
+    build_site(project, out)
+    before = snapshot(out / "site")
+    replace(project / "villages/alpha/finance/2026-09.yaml", "closing_balance: 1400.10", "closing_balance: 1400.11")
+    with pytest.raises(ValidationFailed):
+        build_site(project, out)
+    assert snapshot(out / "site") == before
+    assert not (out / ".staging").exists()
+
+
+def test_two_builds_are_byte_identical(project, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    build_site(project, a)
+    build_site(project, b, use_cache=False)
+    sa, sb = snapshot(a / "site"), snapshot(b / "site")
+    assert {k: v[0] for k, v in sa.items()} == {k: v[0] for k, v in sb.items()}
+
+
+def test_removed_village_disappears(project):
+    shutil.copytree(project / "villages/alpha", project / "villages/beta")
+    replace(project / "villages/beta/village.yaml", '"990101101201"', '"990101101202"')
+    out = project / "build"
+    build_site(project, out)
+    assert (out / "site/beta/index.html").exists()
+    shutil.rmtree(project / "villages/beta")
+    build_site(project, out)
+    assert not (out / "site/beta").exists()
+    assert "beta/" not in (out / "site/index.html").read_text()
+
+
+def test_crash_during_swap_is_finished_next_time(project, monkeypatch):
+    """A crash between two village swaps: the next build completes the swap."""
+    from cunwu.write import pipeline
+
+    shutil.copytree(project / "villages/alpha", project / "villages/beta")
+    replace(project / "villages/beta/village.yaml", '"990101101201"', '"990101101202"')
+    out = project / "build"
+    build_site(project, out)
+    for v in ("alpha", "beta"):
+        replace(project / f"villages/{v}/finance/2026-09.yaml", "summary: 办公用品", "summary: 办公桌椅")
+
+    calls = []
+    real = pipeline.exchange
+
+    def crash_after_first(staging, live):
+        calls.append(live.name)
+        real(staging, live)
+        if len(calls) == 1:
+            raise KeyboardInterrupt  # the power goes out
+
+    monkeypatch.setattr(pipeline, "exchange", crash_after_first)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(project, out)
+    assert (out / ".cache/swap.json").exists()
+    monkeypatch.setattr(pipeline, "exchange", real)
+    build_site(project, out)
+    for v in ("alpha", "beta"):
+        assert "办公桌椅" in (out / f"site/{v}/finance/2026-09/index.html").read_text()
+    assert not (out / ".cache/swap.json").exists()
+    os.sync()
