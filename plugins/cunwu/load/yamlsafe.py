@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.events import CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..problems import Problem, problem
@@ -80,6 +81,10 @@ class Located:
         return self.lines.get((), 1) + self.offset
 
 
+def _subtree(lines: dict[Path, int], head: Path) -> dict[Path, int]:
+    return {p: ln for p, ln in lines.items() if p[: len(head)] == head}
+
+
 class _Abort(Exception):
     def __init__(self, p: Problem):
         self.problem = p
@@ -97,9 +102,13 @@ class _Builder:
         return node.start_mark.line + 1
 
     def fail(self, node: Node, code: str, message: str, path: Path) -> None:
-        # an alias bomb's or a deep nest's path is noise; name the top-level key only
-        loc = format_loc(path[:1]) if code in ("yaml-alias-bomb", "yaml-too-deep") else format_loc(path)
-        raise _Abort(problem(self.file, self.line(node) + self.offset, code, message, loc))
+        line = self.line(node)
+        if code in ("yaml-alias-bomb", "yaml-too-deep"):
+            # an alias bomb's or a deep nest's path is noise: name the top-level
+            # key only, and its line (an alias's node sits at its anchor, elsewhere)
+            path = path[:1]
+            line = self.lines.get(path, line)
+        raise _Abort(problem(self.file, line + self.offset, code, message, format_loc(path)))
 
     def build(self, node: Node, path: Path, depth: int, key_line: int | None = None) -> Any:
         self.count += 1
@@ -128,6 +137,14 @@ class _Builder:
             return self.mapping(node, path, depth)
         self.fail(node, "yaml-syntax", "无法识别的 YAML 节点。", path)  # pragma: no cover
 
+    def build_apart(self, node: Node, path: Path, depth: int) -> tuple[Any, dict[Path, int]]:
+        """Build ``node`` at ``path``, keeping its lines apart (a merge source)."""
+        saved, self.lines = self.lines, {}
+        try:
+            return self.build(node, path, depth), self.lines
+        finally:
+            self.lines = saved
+
     def scalar(self, node: ScalarNode) -> Any:
         text = node.value
         if node.style is None or node.style == "":
@@ -145,13 +162,17 @@ class _Builder:
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _STD + "merge":
-                merged = self.build(value_node, path, depth + 1)
-                sources = merged if isinstance(merged, list) else [merged]
-                for src in sources:
+                # a merged value keeps the lines of the source it came from:
+                # the first source that has the key, unless the key is explicit
+                many = isinstance(value_node, SequenceNode) and value_node.tag == _STD + "seq"
+                for src_node in value_node.value if many else [value_node]:
+                    src, lines = self.build_apart(src_node, path, depth + 1)
                     if not isinstance(src, dict):
-                        self.fail(value_node, "wrong-type", "“<<” 合并的对象必须是映射。", path)
+                        self.fail(src_node, "wrong-type", "“<<” 合并的对象必须是映射。", path)
                     for k, v in src.items():
-                        out.setdefault(k, v)
+                        if k not in out:
+                            out[k] = v
+                            self.lines.update(_subtree(lines, path + (k,)))
                 continue
             if not isinstance(key_node, ScalarNode):
                 self.fail(key_node, "wrong-type", "键必须是简单的文字，不能是列表或映射。", path)
@@ -164,11 +185,14 @@ class _Builder:
                         kline + self.offset,
                         "duplicate-key",
                         f"键 “{key}” 重复（第 {seen[key] + self.offset} 行已有）；"
-                        "YAML 只会保留最后一个，前面的数据会丢失。",
+                        "重复的键会让数据丢失或被覆盖，请合并或改名。",
                         format_loc(path + (key,)),
                     )
                 )
                 continue
+            if key in out:  # merged before: the explicit value replaces it, lines too
+                for p in _subtree(self.lines, path + (key,)):
+                    del self.lines[p]
             seen[key] = kline
             out[key] = self.build(value_node, path + (key,), depth + 1, key_line=kline)
         return out
@@ -177,6 +201,7 @@ class _Builder:
 _HINTS = {
     "mapping values are not allowed": "这里不应出现冒号“:”；值里含有冒号时，请用引号把整个值括起来",
     "cannot start any token": "不能用 Tab 键缩进，请改用空格",
+    "found a tab character": "不能用 Tab 键缩进，请改用空格",
     "could not find expected ':'": "缺少冒号“:”，或上一行的引号没有闭合",
     "did not find expected key": "缩进不一致：同一层的键要对齐",
     "did not find expected '-' indicator": "列表缩进不一致：同一列表的“-”要对齐",
@@ -234,11 +259,41 @@ def decode_text(file: str, raw: bytes, offset: int = 0) -> tuple[str | None, lis
     return text, []
 
 
+def _nesting_too_deep(text: str) -> yaml.Mark | None:
+    """Where the text nests collections deeper than MAX_DEPTH, from the event stream.
+
+    libyaml's composer recurses on the C stack: some ten thousand nested
+    brackets, a file far below the size cap, would crash the interpreter
+    before the builder's own depth check could run. Parsing events keeps no
+    such stack. (Aliases can still nest deeper once expanded; the builder
+    checks that.)
+    """
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+    return None
+
+
 def parse_yaml(file: str, text: str, offset: int = 0) -> tuple[Located | None, list[Problem]]:
     """Text -> Located mapping, or problems. Never raises on bad input."""
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        return None, [problem(file, 0 if not offset else offset, "empty-file", "文件没有内容。")]
+        return None, [problem(file, offset, "empty-file", "文件没有内容。")]
     try:
+        deep = _nesting_too_deep(text)
+        if deep is not None:
+            return None, [
+                problem(file, deep.line + 1 + offset, "yaml-too-deep", f"嵌套超过 {MAX_DEPTH} 层。")
+            ]
         loader = _Loader(text)
         try:
             root = loader.get_single_node()
@@ -246,6 +301,15 @@ def parse_yaml(file: str, text: str, offset: int = 0) -> tuple[Located | None, l
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        filled = text.rstrip().split("\n")
+        ran_out = exc.problem_mark is not None and (exc.problem_mark.line, exc.problem_mark.column) >= (
+            len(filled) - 1,
+            len(filled[-1]),
+        )
+        if exc.context_mark and ran_out:
+            # the text ran out inside an unclosed quote or bracket: the end of
+            # the file is no help, the line where it was opened is
+            mark = exc.context_mark
         line = (mark.line + 1 if mark else 1) + offset
         detail = exc.problem or exc.context or "syntax error"
         return None, [problem(file, line, "yaml-syntax", f"YAML 语法错误：{_explain(detail)}")]

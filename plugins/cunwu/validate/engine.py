@@ -7,6 +7,7 @@ files' hashes and run in worker processes (see :mod:`cunwu.write.pipeline`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from importlib import resources
@@ -26,7 +27,7 @@ from ..model.village import Village
 from ..problems import Problem, Report, problem
 from ..sources import TEXT_SUFFIXES, SourceFile, discover, find_root
 from . import rules
-from .privacy import scan_lines
+from .privacy import redact, scan_lines
 from .project import Doc, Project, TownshipContext, VillageBundle
 from .translate import from_validation_error
 
@@ -126,6 +127,11 @@ def privacy_problems(rel: str, text: str, allowed: list[str]) -> list[Problem]:
     return out
 
 
+def _redacted(problems: list[Problem]) -> list[Problem]:
+    """Messages quote values as typed; they must never repeat a personal number."""
+    return [dataclasses.replace(p, message=redact(p.message)) for p in problems]
+
+
 def model_of(sf: SourceFile, loaded: Loaded, out: list[Problem]) -> Any:
     cls = MODELS[sf.kind]
     try:
@@ -140,13 +146,14 @@ def model_of(sf: SourceFile, loaded: Loaded, out: list[Problem]) -> Any:
 
 def load_township(root: Path, files: list[SourceFile], report: Report) -> TownshipContext:
     out: list[Problem] = []
-    config = None
+    config = config_located = None
     sf = next((f for f in files if f.kind == "config"), None)
     if sf is not None:
         loaded = read_source(root, sf, [], out)
         # numbers in cunwu.yaml are official by definition: re-scan with them allowed
         if loaded is not None and loaded.located is not None:
             config = model_of(sf, loaded, out)
+            config_located = loaded.located
             if config is not None:
                 out[:] = [p for p in out if not (p.file == sf.rel and p.code == "mobile-leak")]
                 out.extend(
@@ -174,7 +181,15 @@ def load_township(root: Path, files: list[SourceFile], report: Report) -> Townsh
         acc_file = SourceFile(config.accounts, "accounts")
         loaded = read_source(root, acc_file, [], out) if (root / config.accounts).is_file() else None
         if loaded is None:
-            out.append(problem(sf.rel, 0, "unknown-reference", f"找不到会计科目表文件 {config.accounts}"))
+            out.append(
+                problem(
+                    sf.rel,
+                    config_located.line_of(("accounts",)),
+                    "unknown-reference",
+                    f"找不到会计科目表文件 {config.accounts}",
+                    "accounts",
+                )
+            )
         elif loaded.located is not None:
             try:
                 for a in ChartOfAccounts.model_validate(loaded.located.data).accounts:
@@ -217,10 +232,12 @@ def load_township(root: Path, files: list[SourceFile], report: Report) -> Townsh
                     )
                 else:
                     ctx.powers[doc.key] = doc
-        elif sf.kind == "page":
+        elif sf.kind in ("page", "asset") or (sf.kind == "unknown" and sf.village is None):
+            # pages and assets are published as they are, and an unknown file
+            # is committed all the same: scan them all for personal numbers
             report.files_checked += 1
             read_source(root, sf, allowed, out)
-        elif sf.kind == "unknown" and sf.village is None:
+        if sf.kind == "unknown" and sf.village is None:
             out.append(
                 problem(
                     sf.rel,
@@ -230,7 +247,7 @@ def load_township(root: Path, files: list[SourceFile], report: Report) -> Townsh
                 )
             )
     _check_power_numbers(list(ctx.powers.values()), out)
-    report.extend(out)
+    report.extend(_redacted(out))
     return ctx
 
 
@@ -298,34 +315,30 @@ def check_village(
         ]
     out.extend(pre)
     count = 1
-    if village is None:
+    # a broken village.yaml must not hide the problems of the village's other
+    # files: check them all, without the rules that need the village's settings
+    broken = village is None
+    if broken:
         allowed = ctx.official_numbers()
-        for sf in files:
-            if sf.kind != "village":
-                read_source(root, sf, allowed, out)
-                count += 1
-        return None, out, count
+        village_doc = Doc("village", vid, vfile, None)
+    else:
+        village_doc = Doc("village", vid, vfile, village, sha=loaded.sha, lines=_top(loaded))
+        vc = rules.Checker(vfile, loaded.located)
+        if ctx.config.township is not None and village.township != ctx.config.township.name:
+            vc.add(
+                ("township",),
+                "township-mismatch",
+                f"所属乡镇 “{village.township}” 与 cunwu.yaml 中的 “{ctx.config.township.name}” 不一致",
+            )
+        for i, pid in enumerate(village.recurring):
+            if pid not in ctx.programs:
+                vc.add(("recurring", i), "unknown-program", f"补贴项目 “{pid}” 未定义")
+        for i, pid in enumerate(village.powers_exclude):
+            if pid not in ctx.powers:
+                vc.add(("powers_exclude", i), "unknown-reference", f"乡镇权力清单中没有事项 “{pid}”")
+        out.extend(vc.problems)
 
-    if ctx.config.township is not None and village.township != ctx.config.township.name:
-        c = rules.Checker(vfile, loaded.located)
-        c.add(
-            ("township",),
-            "township-mismatch",
-            f"所属乡镇 “{village.township}” 与 cunwu.yaml 中的 “{ctx.config.township.name}” 不一致",
-        )
-        out.extend(c.problems)
-    vc = rules.Checker(vfile, loaded.located)
-    for i, pid in enumerate(village.recurring):
-        if pid not in ctx.programs:
-            vc.add(("recurring", i), "unknown-program", f"补贴项目 “{pid}” 未定义")
-    for i, pid in enumerate(village.powers_exclude):
-        if pid not in ctx.powers:
-            vc.add(("powers_exclude", i), "unknown-reference", f"乡镇权力清单中没有事项 “{pid}”")
-    out.extend(vc.problems)
-
-    bundle = VillageBundle(
-        vid, village, Doc("village", vid, vfile, village, sha=loaded.sha, lines=_top(loaded))
-    )
+    bundle = VillageBundle(vid, village, village_doc)
     own_powers: dict[str, Doc] = {}
     for sf in files:
         if sf.kind == "village":
@@ -361,7 +374,7 @@ def check_village(
         rules.check_disclosure(c, m, vdir)
         stem = PurePosixPath(sf.rel).stem
         if sf.kind == "finance":
-            rules.check_finance(c, m, stem, village.cadence, ctx)
+            rules.check_finance(c, m, stem, None if broken else village.cadence, ctx, vdir)
             bundle.finance.append(
                 Doc("finance", str(m.period), sf.rel, m, sha=loaded_doc.sha, lines=_top(loaded_doc))
             )
@@ -392,17 +405,25 @@ def check_village(
             )
         out.extend(c.problems)
 
+    # sort first, so a duplicate is reported on the later or misnamed file, not
+    # on the one that rightly owns the period or URL (a finance or roster key is
+    # exactly the file name its content calls for)
+    bundle.finance.sort(key=lambda d: (d.model.period, PurePosixPath(d.rel).stem != d.key))
+    bundle.rosters.sort(key=lambda d: (d.model.period, d.model.program, PurePosixPath(d.rel).stem != d.key))
+    bundle.notices.sort(key=lambda d: (d.model.date, d.key))
     out.extend(_cross_checks(bundle))
-    merged = {k: d for k, d in ctx.powers.items() if k not in village.powers_exclude}
+    excluded = [] if broken else village.powers_exclude
+    merged = {k: d for k, d in ctx.powers.items() if k not in excluded}
     merged.update(own_powers)
     bundle.powers = sorted(merged.values(), key=lambda d: (d.model.number, d.key))
     if own_powers:
         # a village's own item must not take a number the resolved list already uses
         _check_power_numbers(bundle.powers, out, only=set(own_powers))
-    bundle.finance.sort(key=lambda d: d.model.period)
-    bundle.rosters.sort(key=lambda d: (d.model.period, d.model.program))
-    bundle.notices.sort(key=lambda d: (d.model.date, d.key))
-    return bundle, out, count
+    return (None if broken else bundle), _redacted(out), count
+
+
+def _span(first, last) -> str:
+    return str(first) if first == last else f"{first} 至 {last}"
 
 
 def _cross_checks(bundle: VillageBundle) -> list[Problem]:
@@ -427,7 +448,7 @@ def _cross_checks(bundle: VillageBundle) -> list[Problem]:
                     cur.rel,
                     cur.line("period"),
                     "period-gap",
-                    f"上一期是 {p.period}，缺少 {p.period.next()} 至 {c.period.prev()} 的财务公开",
+                    f"上一期是 {p.period}，缺少 {_span(p.period.next(), c.period.prev())} 的财务公开",
                     "period",
                 )
             )

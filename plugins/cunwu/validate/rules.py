@@ -143,14 +143,22 @@ def _check_account(c: Checker, path: tuple, line: LedgerLine, kind: str, ctx: To
         )
 
 
-def check_finance(c: Checker, f: FinanceStatement, stem: str, cadence: str, ctx: TownshipContext) -> None:
+def check_finance(
+    c: Checker,
+    f: FinanceStatement,
+    stem: str,
+    cadence: str | None,
+    ctx: TownshipContext,
+    village_dir: Path | None,
+) -> None:
+    """``cadence`` None skips the cadence rule (village.yaml itself is broken)."""
     if stem != str(f.period):
         c.add(
             ("period",),
             "filename-mismatch",
             f"期间 {f.period} 与文件名 {stem}.yaml 不一致；文件应命名为 {f.period}.yaml",
         )
-    if f.period.is_quarter != (cadence == "quarterly"):
+    if cadence is not None and f.period.is_quarter != (cadence == "quarterly"):
         want = "季度（YYYY-Qn）" if cadence == "quarterly" else "月度（YYYY-MM）"
         c.add(
             ("period",),
@@ -175,6 +183,8 @@ def check_finance(c: Checker, f: FinanceStatement, stem: str, cadence: str, ctx:
                     path + ("date",), "date-outside-period", f"日期 {line.date} 不在本期 {f.period.label} 内"
                 )
             _check_account(c, path, line, kind, ctx)
+            for j, att in enumerate(line.attachments):
+                check_file_ref(c, path + ("attachments", j, "path"), att.path, village_dir)
             if line.amount == 0:
                 c.add(path + ("amount",), "invalid-value", "金额不能为 0")
             elif line.amount < 0:

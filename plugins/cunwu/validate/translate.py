@@ -9,6 +9,7 @@ mean" suggestion, since most of them are typos.
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from typing import Any
 
@@ -92,7 +93,10 @@ def _message(err: dict, model: type[BaseModel]) -> tuple[str, str]:
                 hint = "；允许的字段：" + "、".join(owner.model_fields)
         return "unknown-field", f"未知字段 “{name}”（可能拼写错误）{hint}"
     if kind == "literal_error":
-        return "invalid-choice", f"应为 {ctx.get('expected', '')} 之一，实际为 {_found(value)}"
+        # pydantic's ctx reads "'a', 'b' or 'c'": keep the values, drop the English
+        expected = str(ctx.get("expected", ""))
+        choices = "、".join(re.findall(r"'([^']*)'", expected)) or expected
+        return "invalid-choice", f"应为 {choices} 之一，实际为 {_found(value)}"
     if kind in _TYPE_NAMES:
         return "wrong-type", f"应为{_TYPE_NAMES[kind]}，实际为{_found(value)}"
     if kind in ("greater_than_equal", "greater_than"):
