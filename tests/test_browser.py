@@ -9,6 +9,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
 from browser import LAYOUT_PROBE, browser, chromium_available, serve
 
 pytestmark = [

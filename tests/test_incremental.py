@@ -13,8 +13,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN_PROJECT, build_site, copy_project
 
+from conftest import GOLDEN_PROJECT, build_site, copy_project
 from cunwu.errors import ValidationFailed
 
 
@@ -24,7 +24,11 @@ def snapshot(site: Path) -> dict[str, tuple[str, int, int]]:
     for p in sorted(site.rglob("*")):
         if p.is_file():
             st = p.stat()
-            out[p.relative_to(site).as_posix()] = (hashlib.sha256(p.read_bytes()).hexdigest(), st.st_mtime_ns, st.st_ino)
+            out[p.relative_to(site).as_posix()] = (
+                hashlib.sha256(p.read_bytes()).hexdigest(),
+                st.st_mtime_ns,
+                st.st_ino,
+            )
     return out
 
 
@@ -106,12 +110,18 @@ def test_base_template_change_reaches_every_village_page(project):
 
 def test_setting_change_reaches_every_page_that_shows_it(project):
     def edit(p):
-        replace(p / "cunwu.yaml", "url: https://jubao.example.org/report", "url: https://jubao.example.org/v2/report")
+        replace(
+            p / "cunwu.yaml",
+            "url: https://jubao.example.org/report",
+            "url: https://jubao.example.org/v2/report",
+        )
 
     before, after, _ = rebuild_after(project, edit)
     diff = changed(before, after)
     for k in before:
-        text = (project / "build/site" / k).read_text("utf-8", errors="replace") if k.endswith(".html") else ""
+        text = (
+            (project / "build/site" / k).read_text("utf-8", errors="replace") if k.endswith(".html") else ""
+        )
         if "jubao.example.org/v2/report" in text:
             assert k in diff
     assert "alpha/index.html" in diff and "alpha/finance/2026-09/index.html" in diff
@@ -151,7 +161,11 @@ def test_failed_build_leaves_build_untouched(project):
     out = project / "build"
     build_site(project, out)
     before = snapshot(out / "site")
-    replace(project / "villages/alpha/finance/2026-09.yaml", "closing_balance: 1400.10", "closing_balance: 1400.11")
+    replace(
+        project / "villages/alpha/finance/2026-09.yaml",
+        "closing_balance: 1400.10",
+        "closing_balance: 1400.11",
+    )
     with pytest.raises(ValidationFailed):
         build_site(project, out)
     assert snapshot(out / "site") == before

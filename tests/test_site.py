@@ -78,7 +78,9 @@ def test_every_internal_link_and_asset_resolves(site_name, request):
             if target is not None and not target.is_file():
                 broken.append(f"{page.relative_to(site)} -> {href}")
             if target is not None:
-                assert site.resolve() in target.parents or target == site.resolve(), f"{page}: {href} leaves the site"
+                assert site.resolve() in target.parents or target == site.resolve(), (
+                    f"{page}: {href} leaves the site"
+                )
     assert not broken, "\n".join(broken)
 
 
@@ -152,10 +154,13 @@ def test_rosters_are_noindex_and_ids_masked(golden_site):
 
 def test_canonical_urls_are_permanent(golden_site):
     page = golden_site / "alpha" / "finance" / "2026-10" / "index.html"
-    assert '<link rel="canonical" href="https://cunwu.example.org/testzhen/alpha/finance/2026-10/">' in page.read_text()
+    assert (
+        '<link rel="canonical" href="https://cunwu.example.org/testzhen/alpha/finance/2026-10/">'
+        in page.read_text()
+    )
     # a notice keeps its old slug reachable
     old = golden_site / "alpha" / "notices" / "road-tender" / "index.html"
-    assert 'url=../2026-10-road-tender/' in old.read_text()
+    assert "url=../2026-10-road-tender/" in old.read_text()
 
 
 def test_correction_is_visible(golden_site):

@@ -49,8 +49,13 @@ def cmd_build(args) -> int:
     from .write.pipeline import BuildOptions, build
 
     opts = BuildOptions(
-        path=Path(args.path), out=Path(args.out) if args.out else None, as_of=args.as_of,
-        jobs=args.jobs, drafts=args.drafts, progress=not args.quiet, use_cache=not args.no_cache,
+        path=Path(args.path),
+        out=Path(args.out) if args.out else None,
+        as_of=args.as_of,
+        jobs=args.jobs,
+        drafts=args.drafts,
+        progress=not args.quiet,
+        use_cache=not args.no_cache,
     )
     try:
         result = build(opts)
@@ -101,8 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--out", help="输出目录，默认为项目的 schemas/")
     s.set_defaults(func=cmd_schema)
-    b = sub.add_parser("build", help="校验并生成网站（只重建有变化的部分）",
-                       description="校验并生成乡镇首页和每个村的网站，写入 build/site。有错误时不构建，网站保持原样。")
+    b = sub.add_parser(
+        "build",
+        help="校验并生成网站（只重建有变化的部分）",
+        description="校验并生成乡镇首页和每个村的网站，写入 build/site。有错误时不构建，网站保持原样。",
+    )
     b.add_argument("path", nargs="?", default=".", help="项目目录（含 cunwu.yaml），默认当前目录")
     b.add_argument("--out", help="输出目录，默认为项目的 build/")
     b.add_argument("--as-of", type=_date, help="按这一天统计按时/迟报（默认：最新一次提交的日期）")
@@ -112,8 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", action="store_true", help="不显示进度")
     b.set_defaults(func=cmd_build)
 
-    sv = sub.add_parser("serve", help="在本机预览网站（默认 127.0.0.1:8000）",
-                        description="用内置的静态文件服务器预览 build/site。")
+    sv = sub.add_parser(
+        "serve",
+        help="在本机预览网站（默认 127.0.0.1:8000）",
+        description="用内置的静态文件服务器预览 build/site。",
+    )
     sv.add_argument("path", nargs="?", default=".", help="项目目录，默认当前目录")
     sv.add_argument("--host", default="127.0.0.1", help="监听地址，默认 127.0.0.1")
     sv.add_argument("--port", type=int, default=8000, help="端口，默认 8000")

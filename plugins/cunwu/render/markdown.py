@@ -107,5 +107,11 @@ def clean_html(html: str) -> str:
     from markupsafe import Markup
 
     return Markup(
-        nh3.clean(str(html), tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow")
+        nh3.clean(
+            str(html),
+            tags=TAGS,
+            attributes=ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener noreferrer nofollow",
+        )
     )

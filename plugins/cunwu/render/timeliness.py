@@ -40,10 +40,23 @@ class Due:
 def approvals(bundle: VillageBundle) -> dict:
     """What timeliness needs: per series, period -> approval date (or "" for a draft)."""
     v = bundle.village
-    series = {"finance": {str(d.model.period): (d.model.approved_on.isoformat() if d.model.approved_on and d.model.status == "approved" else "") for d in bundle.finance}}
+    series = {
+        "finance": {
+            str(d.model.period): (
+                d.model.approved_on.isoformat()
+                if d.model.approved_on and d.model.status == "approved"
+                else ""
+            )
+            for d in bundle.finance
+        }
+    }
     for pid in v.recurring:
         series[pid] = {
-            str(d.model.period): (d.model.approved_on.isoformat() if d.model.approved_on and d.model.status == "approved" else "")
+            str(d.model.period): (
+                d.model.approved_on.isoformat()
+                if d.model.approved_on and d.model.status == "approved"
+                else ""
+            )
             for d in bundle.rosters
             if d.model.program == pid
         }
@@ -84,13 +97,26 @@ def _series(what, label, items: dict[str, str], quarterly, today, due_day, since
     return out
 
 
-def village_dues(summary: dict, today: dt.date, due_day: int, program_names: dict[str, str], months: int = 12) -> list[Due]:
+def village_dues(
+    summary: dict, today: dt.date, due_day: int, program_names: dict[str, str], months: int = 12
+) -> list[Due]:
     """Finance dues (by the village's cadence), then each recurring roster (monthly)."""
     quarterly = summary["cadence"] == "quarterly"
     since = Period.parse(summary["since"]) if summary["since"] else None
-    out = _series("finance", "财务公开", summary["series"]["finance"], quarterly, today, due_day, since, months)
+    out = _series(
+        "finance", "财务公开", summary["series"]["finance"], quarterly, today, due_day, since, months
+    )
     for pid in summary["recurring"]:
-        out += _series(pid, program_names.get(pid, pid), summary["series"].get(pid, {}), False, today, due_day, since, months)
+        out += _series(
+            pid,
+            program_names.get(pid, pid),
+            summary["series"].get(pid, {}),
+            False,
+            today,
+            due_day,
+            since,
+            months,
+        )
     return out
 
 

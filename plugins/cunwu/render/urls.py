@@ -24,8 +24,8 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ..validate.project import KIND_SEGMENT, TownshipContext
 from ..model.village import Village
+from ..validate.project import KIND_SEGMENT, TownshipContext
 
 
 def village_base_url(ctx: TownshipContext, vid: str, village: Village) -> str:

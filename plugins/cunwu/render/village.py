@@ -20,7 +20,7 @@ from ..validate.project import Doc, TownshipContext, VillageBundle
 from . import opendata
 from .fmt import date_iso, date_zh, money
 from .markdown import local_refs, plain_text, render_markdown
-from .urls import complaint_url, disclosure_path, rel_link, relative_root, village_base_url
+from .urls import complaint_url, rel_link, relative_root, village_base_url
 
 KIND_ZH = {"finance": "财务公开", "subsidy": "惠民资金公示", "notice": "公告", "power": "小微权力"}
 SECTION_TITLES = {
@@ -347,7 +347,7 @@ class VillageSite:
                 for d in window
             ]
 
-            def line(ln, kind):
+            def line(ln, kind, name=name):
                 return {
                     "date": f"{ln.date.month}月{ln.date.day}日",
                     "voucher": ln.voucher if ln.line == 1 else f"{ln.voucher}-{ln.line}",
@@ -449,7 +449,11 @@ class VillageSite:
             m = doc.model
             prog = self.ctx.programs.get(m.program)
             # a column nobody has a value in (a roster-wide rate, say) only takes width
-            cols = [c for c in (prog.columns if prog else []) if any(getattr(r, c) is not None for r in m.recipients)]
+            cols = [
+                c
+                for c in (prog.columns if prog else [])
+                if any(getattr(r, c) is not None for r in m.recipients)
+            ]
             name = doc.url_path + "index.html"
             groups: OrderedDict[str, list] = OrderedDict()
             for r in sorted(m.recipients, key=lambda r: group_order(r.group)):
@@ -680,9 +684,7 @@ class VillageSite:
         )
         for d in docs:
             m = d.model
-            when = dt.datetime.combine(
-                m.last_changed or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.timezone.utc
-            )
+            when = dt.datetime.combine(m.last_changed or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.UTC)
             info = self.info.get(self.key_of(d))
             summary = self.summary(d, "index.html").get("meta", "")
             if d.kind == "notice":
@@ -695,7 +697,7 @@ class VillageSite:
                 description=summary,
                 unique_id=self.base + d.url_path + (f"#v-{info.stamp}" if info else ""),
                 updateddate=when,
-                pubdate=dt.datetime.combine(m.approved_on or when.date(), dt.time(), tzinfo=dt.timezone.utc),
+                pubdate=dt.datetime.combine(m.approved_on or when.date(), dt.time(), tzinfo=dt.UTC),
             )
         yield Output("feed.xml", body=feed.writeString("utf-8").encode("utf-8"))
 

@@ -51,7 +51,7 @@ def stage_tree(live: Path, staging: Path) -> int:
         staging.mkdir(parents=True)
         return 0
     count = 0
-    for dirpath, dirnames, filenames in os.walk(live):
+    for dirpath, _dirs, filenames in os.walk(live):
         rel = os.path.relpath(dirpath, live)
         target = staging if rel == "." else staging / rel
         target.mkdir(parents=True, exist_ok=True)
@@ -69,7 +69,7 @@ def stage_tree(live: Path, staging: Path) -> int:
 def remove_stale(tree: Path, keep: set[str]) -> list[str]:
     """Delete files under ``tree`` whose relative path is not in ``keep``."""
     removed = []
-    for dirpath, dirnames, filenames in os.walk(tree, topdown=False):
+    for dirpath, _dirs, filenames in os.walk(tree, topdown=False):
         for name in filenames:
             full = Path(dirpath) / name
             rel = full.relative_to(tree).as_posix()

@@ -117,8 +117,11 @@ class VillageJob:
 
     def generate(self, generator, writer) -> None:
         site = VillageSite(
-            self.ctx, self.bundle, self.info,
-            include_drafts=self.include_drafts, offline_rosters=self.offline_rosters,
+            self.ctx,
+            self.bundle,
+            self.info,
+            include_drafts=self.include_drafts,
+            offline_rosters=self.offline_rosters,
         )
         site_key = sha(data_key(site.site))
         for out in site.outputs():
@@ -132,7 +135,9 @@ class VillageJob:
                 writer.keep(out.name)
                 continue
             if out.template is not None:
-                body = generator.get_template(out.template).render(site=site.site, page=out.data).encode("utf-8")
+                body = (
+                    generator.get_template(out.template).render(site=site.site, page=out.data).encode("utf-8")
+                )
                 self.rendered += 1
             else:
                 body = out.body
@@ -163,4 +168,3 @@ class TownshipJob:
         for name, body in {**self.static, **self.extra_files}.items():
             writer.write_bytes(name, body)
         self.written, self.produced = writer.changed, writer.produced
-

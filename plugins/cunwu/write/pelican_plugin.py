@@ -71,8 +71,18 @@ class CunwuWriter(Writer):
         """Record a file that is already up to date in the staging tree."""
         self.produced.add(name.lstrip("/"))
 
-    def write_file(self, name, template, context, relative_urls=False, paginated=None,
-                   template_name=None, override_output=False, url=None, **kwargs):
+    def write_file(
+        self,
+        name,
+        template,
+        context,
+        relative_urls=False,
+        paginated=None,
+        template_name=None,
+        override_output=False,
+        url=None,
+        **kwargs,
+    ):
         """Pelican's entry point for its own generators (township pages)."""
         if not name:
             return

@@ -243,7 +243,12 @@ def build_village(task: Task) -> TaskResult:
     )
     job.run(state.theme)
     remove_stale(staging, job.produced)
-    result.pages, result.changed, result.sources, result.rendered = job.pages, job.changed, job.sources, job.rendered
+    result.pages, result.changed, result.sources, result.rendered = (
+        job.pages,
+        job.changed,
+        job.sources,
+        job.rendered,
+    )
     result.tree_ino = staging.stat().st_ino
     result.built = True
     return result
@@ -253,13 +258,16 @@ def build_village(task: Task) -> TaskResult:
 
 
 def resolve_as_of(root: Path, given: dt.date | None) -> tuple[dt.date, str]:
-    """"Today" for timeliness: given, else the newest commit's date, so builds reproduce."""
+    """ "Today" for timeliness: given, else the newest commit's date, so builds reproduce."""
     if given is not None:
         return given, "按 --as-of 指定"
     try:
         out = subprocess.run(
             ["git", "-C", str(root), "log", "-1", "--format=%cs"],
-            capture_output=True, text=True, timeout=30, check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
         ).stdout.strip()
         if out:
             return dt.date.fromisoformat(out), "以最新一次提交的日期为准"
@@ -267,7 +275,7 @@ def resolve_as_of(root: Path, given: dt.date | None) -> tuple[dt.date, str]:
         pass
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date(), "按 SOURCE_DATE_EPOCH"
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date(), "按 SOURCE_DATE_EPOCH"
     return dt.date.today(), "没有 Git 历史，按构建当天"
 
 
@@ -297,7 +305,12 @@ class Progress:
             return
         pct = self.done * 100 // self.total
         if self.tty:
-            print(f"\r{self.what} [{self.done}/{self.total}] {pct:3d}% {label}\033[K", end="", file=sys.stderr, flush=True)
+            print(
+                f"\r{self.what} [{self.done}/{self.total}] {pct:3d}% {label}\033[K",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
         elif pct // 10 != self.last // 10 or self.done == self.total:
             print(f"{self.what} [{self.done}/{self.total}] {pct}% {label}", file=sys.stderr, flush=True)
         self.last = pct
@@ -309,7 +322,7 @@ class Progress:
 
 def _lock(out: Path):
     out.mkdir(parents=True, exist_ok=True)
-    fh = open(out / ".lock", "w")
+    fh = open(out / ".lock", "w")  # noqa: SIM115 - held until the build ends
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -359,7 +372,9 @@ def swap_in(state: State, results: list[TaskResult], removed: list[str]) -> None
 # ---------------------------------------------------------------- township root
 
 
-def township_page(state: State, summaries: list[dict], as_of: dt.date, as_of_source: str, pages: list[dict]) -> dict:
+def township_page(
+    state: State, summaries: list[dict], as_of: dt.date, as_of_source: str, pages: list[dict]
+) -> dict:
     cfg = state.ctx.config
     names = {pid: p.name for pid, p in state.ctx.programs.items()}
     villages, counts = [], dict.fromkeys(timeliness.STATUS_ZH, 0)
@@ -374,7 +389,9 @@ def township_page(state: State, summaries: list[dict], as_of: dt.date, as_of_sou
             series.setdefault(d.label, []).append(entry)
         villages.append(
             {
-                "id": s["id"], "name": s["name"], "href": f"{s['id']}/",
+                "id": s["id"],
+                "name": s["name"],
+                "href": f"{s['id']}/",
                 "cadence": "按季度公开" if s["cadence"] == "quarterly" else "按月公开",
                 "latest": s["latest"],
                 "series": [{"label": k, "dues": v} for k, v in series.items()],
@@ -424,7 +441,11 @@ def build_root(state: State, summaries: list[dict], as_of: dt.date, as_of_source
         extra_files={},
     )
     run_pelican(
-        state.theme, content if content.is_dir() else stage, stage, job, page_paths=["."] if content.is_dir() else [],
+        state.theme,
+        content if content.is_dir() else stage,
+        stage,
+        job,
+        page_paths=["."] if content.is_dir() else [],
         extra={"SITENAME": job.page["title"], "CUNWU_COMPLAINT": job.page["complaint"]},
     )
     changed = []
@@ -472,7 +493,9 @@ def scan_outputs(state: State, results: list[TaskResult]) -> list[Problem]:
                 src = ", ".join(r.sources.get(rel, ())) or "（未知来源）"
                 out.append(
                     Problem(
-                        file=f"build/site/{r.vid}/{rel}", line=0, code=f.code,
+                        file=f"build/site/{r.vid}/{rel}",
+                        line=0,
+                        code=f.code,
                         message=f"输出中发现{f.label} {f.masked}，来源：{src}。构建已停止，网站保持原样。",
                     )
                 )
@@ -500,8 +523,16 @@ def build(opts: BuildOptions) -> BuildResult:
         code_fp = code_fingerprint()
         tpl_fps = template_fingerprints(theme / "templates")
         static = static_files(theme / "static")
-        township_fp = sha(code_fp, *(f"{f.rel}:{hashes.get(f.rel, '')}" for f in files if f.village is None and f.kind != "page"))
-        salt = sha(code_fp, json.dumps(tpl_fps, sort_keys=True), *(sha(b) for b in static.values()), f"drafts={opts.drafts}")
+        township_fp = sha(
+            code_fp,
+            *(f"{f.rel}:{hashes.get(f.rel, '')}" for f in files if f.village is None and f.kind != "page"),
+        )
+        salt = sha(
+            code_fp,
+            json.dumps(tpl_fps, sort_keys=True),
+            *(sha(b) for b in static.values()),
+            f"drafts={opts.drafts}",
+        )
         state = State(root, out, ctx, theme, tpl_fps, static, code_fp, salt, opts.drafts)
         recover(state)
         as_of, as_of_source = resolve_as_of(root, opts.as_of)
@@ -529,7 +560,11 @@ def build(opts: BuildOptions) -> BuildResult:
         _STATE = state
         results = _run_tasks(state, tasks, opts)
         for vid, rec in skipped:
-            results.append(TaskResult(vid, rec.problems, rec.count, rec.vfp, rec.summary, rec.rfp, rec.tree_ino, rec.pages))
+            results.append(
+                TaskResult(
+                    vid, rec.problems, rec.count, rec.vfp, rec.summary, rec.rfp, rec.tree_ino, rec.pages
+                )
+            )
         for r in results:
             report.extend(r.problems)
             report.files_checked += r.count
@@ -538,7 +573,15 @@ def build(opts: BuildOptions) -> BuildResult:
             if r.summary:
                 code = r.summary["code"]
                 if code in codes:
-                    report.add(Problem(f"villages/{r.vid}/village.yaml", 0, "duplicate-id", f"村代码 {code} 与 {codes[code]} 重复", "code"))
+                    report.add(
+                        Problem(
+                            f"villages/{r.vid}/village.yaml",
+                            0,
+                            "duplicate-id",
+                            f"村代码 {code} 与 {codes[code]} 重复",
+                            "code",
+                        )
+                    )
                 codes.setdefault(code, f"villages/{r.vid}/village.yaml")
         if not report.ok():
             _discard_staging(state)
@@ -547,11 +590,23 @@ def build(opts: BuildOptions) -> BuildResult:
         if leaks:
             _discard_staging(state)
             report.extend(leaks)
-            raise PrivacyLeak("构建输出中发现个人信息，已停止，网站保持原样：\n" + "\n".join(p.format() for p in leaks))
+            raise PrivacyLeak(
+                "构建输出中发现个人信息，已停止，网站保持原样：\n" + "\n".join(p.format() for p in leaks)
+            )
 
-        live_villages = {p.name for p in state.site.iterdir() if p.is_dir() and not p.name.startswith(".")} if state.site.exists() else set()
-        content_pages = {p.stem for p in (root / "content").glob("*.md")} if (root / "content").is_dir() else set()
-        removed = sorted(v for v in live_villages - set(by_village) if (state.cache / "villages" / f"{v}.rec").exists() and v not in content_pages)
+        live_villages = (
+            {p.name for p in state.site.iterdir() if p.is_dir() and not p.name.startswith(".")}
+            if state.site.exists()
+            else set()
+        )
+        content_pages = (
+            {p.stem for p in (root / "content").glob("*.md")} if (root / "content").is_dir() else set()
+        )
+        removed = sorted(
+            v
+            for v in live_villages - set(by_village)
+            if (state.cache / "villages" / f"{v}.rec").exists() and v not in content_pages
+        )
         swap_in(state, results, removed)
         summaries = [r.summary for r in sorted(results, key=lambda r: r.vid) if r.summary]
         root_changed = build_root(state, summaries, as_of, as_of_source)

@@ -35,7 +35,9 @@ def serve(path: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     try:
         server = http.server.ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
-        raise UsageError(f"无法在 {host}:{port} 上启动预览：{exc.strerror}（端口被占用？用 --port 换一个）") from None
+        raise UsageError(
+            f"无法在 {host}:{port} 上启动预览：{exc.strerror}（端口被占用？用 --port 换一个）"
+        ) from None
     print(f"预览网站：http://{host}:{port}/  （按 Ctrl+C 停止）", flush=True)
     try:
         server.serve_forever()
