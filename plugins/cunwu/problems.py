@@ -66,6 +66,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "negative-amount": ("warning", "负数金额"),
     "missing-approver": ("error", "支出缺少经办人或审批人"),
     "approval-date-missing": ("error", "已审核公开但缺少审核日期"),
+    "approved-too-early": ("error", "期间未结束就审核公开"),
+    "notice-before-approval": ("warning", "公示早于审核"),
     "correction-invalid": ("error", "更正记录错误"),
     "cadence-mismatch": ("error", "公开周期不符"),
     # flowcharts

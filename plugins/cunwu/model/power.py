@@ -89,5 +89,5 @@ class PowerItem(Disclosure):
     procedure: Text | None = Field(default=None, description="办理程序概述")
     public: Text = Field(description="公开内容：需要向村民公开什么")
     risks: list[Risk] = Field(default_factory=list, description="廉政风险点及防控措施")
-    supervisor: list[Phone] = Field(description="监督单位及电话")
+    supervisor: list[Phone] = Field(min_length=1, description="监督单位及电话，至少一个")
     flow: list[FlowNode] = Field(min_length=2, description="流程图节点，第一个为开始")

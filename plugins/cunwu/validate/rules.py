@@ -69,6 +69,12 @@ def check_disclosure(c: Checker, d: Disclosure, village_dir: Path | None) -> Non
             )
         if i and corr.date < d.corrections[i - 1].date:
             c.add(("corrections", i, "date"), "correction-invalid", "更正记录应按日期先后排列")
+    notice = getattr(d, "notice", None)
+    if notice is not None and d.approved_on is not None and notice.start < d.approved_on:
+        c.add(
+            ("notice", "start"), "notice-before-approval",
+            f"公示从 {notice.start} 开始，早于审核公开日期 {d.approved_on}：未经审核的内容不应张贴",
+        )
     for i, att in enumerate(d.attachments):
         check_file_ref(c, ("attachments", i, "path"), att.path, village_dir)
 
@@ -241,6 +247,11 @@ def check_finance(
             "balance-mismatch",
             f"期初 {yuan(f.opening_balance)} + 收入 {yuan(f.income_sum)} − 支出 {yuan(f.expense_sum)}{extra}"
             f" = {yuan(expected)}，但期末余额填的是 {yuan(f.closing_balance)}（相差 {yuan(f.closing_balance - expected)}）",
+        )
+    if f.approved_on is not None and f.approved_on <= f.period.end:
+        c.add(
+            ("approved_on",), "approved-too-early",
+            f"{f.period.label}的账在 {f.period.end} 才结束，不能在 {f.approved_on} 就审核公开",
         )
     if f.status == "approved" and f.notice is None:
         c.add(("status",), "missing-field", "已审核公开的财务公开须填写公示期 notice（start、end）")
