@@ -74,15 +74,22 @@ class Loaded:
         self.body_line = 0
 
 
-def read_source(root: Path, sf: SourceFile, allowed: list[str], out: list[Problem]) -> Loaded | None:
-    """Read a file, scan its raw text for personal numbers, parse YAML/front matter."""
+def read_source(root: Path, sf: SourceFile, allowed: list[str] | None, out: list[Problem]) -> Loaded | None:
+    """Read a file from disk and load it (see :func:`load_source`)."""
     try:
         raw = (root / sf.rel).read_bytes()
     except OSError as exc:
         out.append(problem(sf.rel, 0, "invalid-utf8", f"无法读取文件：{exc.strerror}"))
         return None
+    return load_source(sf, raw, allowed, out)
+
+
+def load_source(sf: SourceFile, raw: bytes, allowed: list[str] | None, out: list[Problem]) -> Loaded | None:
+    """Scan raw bytes for personal numbers (unless ``allowed`` is None), then
+    decode and parse YAML or a Markdown front matter. Works on any revision's
+    bytes, so git history uses it too. Never raises on bad input."""
     loaded = Loaded(raw)
-    if PurePosixPath(sf.rel).suffix.lower() in TEXT_SUFFIXES:
+    if allowed is not None and PurePosixPath(sf.rel).suffix.lower() in TEXT_SUFFIXES:
         out.extend(privacy_problems(sf.rel, raw.decode("utf-8", errors="replace"), allowed))
     if sf.kind in ("attachment", "asset", "unknown"):
         return loaded

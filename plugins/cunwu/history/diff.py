@@ -1,0 +1,785 @@
+"""Semantic diffs between two versions of a disclosure: what changed, not which lines.
+
+Both versions are parsed with the validator's own loader and models
+(:func:`parse_blob`), then compared as data: re-indenting the YAML,
+reordering keys or reordering roster rows changes nothing. Rows are matched
+by their stable identity, never by position:
+
+==================  ===============================  =====================================
+list                matched by                       ``where`` of a row
+==================  ===============================  =====================================
+recipients          ``key``                          ``recipients[key=DS-0012]``
+income, expense,    ``voucher`` and ``line``         ``expense[voucher=记-012,line=1]``
+transfers,
+pass_through
+flow                node ``id``                      ``flow.step[id=review]`` (node kind:
+                                                     step, decision or end)
+corrections         ``date``                         ``corrections[date=2026-11-20]``
+attachments         ``path``                         ``attachments[path=attachments/x.jpg]``
+supervision,        ``label``                        ``supervision[label=镇纪委]``
+supervisor, phones
+groups, negative,   ``id``                           ``groups[id=collective]``
+programs
+risks               ``point``                        ``risks[point=...]``
+contacts            ``role``                         ``contacts[role=报账员]``
+==================  ===============================  =====================================
+
+When two rows share a key (an old revision may not validate), the later ones
+get ``,n=2``, ``,n=3`` ... appended inside the brackets.
+
+The JSON form of a :class:`Change` (``Change.to_dict()``) is stable; these
+field names will not change::
+
+    {"op": "added" | "removed" | "changed",
+     "where": str,    # where the change is, see below
+     "field": str | null,
+     "before": str | dict | list | null,
+     "after":  str | dict | list | null,
+     "label": str}    # Chinese, for people: "张某某 金额"
+
+``where`` and ``field``:
+
+* a top-level scalar field (``total``, ``status``, ``opening_balance``):
+  ``where`` is the field name, ``field`` is null;
+* a scalar field inside a row or a sub-object: ``where`` is the row or
+  object (``recipients[key=DS-0012]``, ``notice``, ``totals``,
+  ``expense[voucher=记-012,line=1]``), ``field`` the field name (``amount``);
+* a row added or removed: ``where`` is the row, ``field`` null, ``before`` /
+  ``after`` the whole row as a mapping;
+* an element of a list of plain values added or removed (``basis``,
+  ``aliases``, ``signoff.oversight``): ``where`` is the list, ``field`` null;
+* a sub-object appearing or disappearing (``notice`` from nothing to a
+  period): op ``changed``, ``where`` the object, ``field`` null;
+* the first node of a flowchart (its start) changed: ``where`` ``flow``,
+  ``field`` ``start``, before/after the node ids;
+* a line of a notice's Markdown body: ``where`` ``body[line=N]`` (1-based
+  line of the body: of the old body for ``removed``, of the new body for
+  ``added``), ``before``/``after`` the line's text; an edited line is one
+  ``removed`` and one ``added`` record;
+* a whole file added or removed: ``where`` is ``""``;
+* a file moved (:func:`diff_blobs` only): ``where`` ``file``, ``field``
+  ``path``, before/after the paths;
+* a version that cannot be parsed any more (:func:`diff_blobs` only): a line
+  diff of the raw text, ``where`` ``text[line=N]``.
+
+Every leaf value is a string: money as ``"500.00"``, dates ``YYYY-MM-DD``,
+integers as digits, booleans ``"true"``/``"false"``; null when absent.
+Values pass through :func:`cunwu.validate.privacy.redact`, so a personal
+number that an old revision leaked is never repeated by a diff.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import typing
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..problems import Problem
+from ..sources import classify
+from ..validate.engine import MODELS, load_source, model_of
+from ..validate.privacy import redact
+
+Op = typing.Literal["added", "removed", "changed"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One semantic change; see the module docstring for the exact JSON form."""
+
+    op: Op
+    where: str
+    field: str | None
+    before: Any
+    after: Any
+    label: str
+    #: (field name, label) of the keys of a row mapping in before/after, for
+    #: :func:`render_text`; not part of the JSON form or of equality
+    labels: tuple[tuple[str, str], ...] = dataclasses.field(default=(), compare=False, repr=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "op": self.op,
+            "where": self.where,
+            "field": self.field,
+            "before": self.before,
+            "after": self.after,
+            "label": self.label,
+        }
+
+
+# ---------------------------------------------------------------- labels
+
+#: field labels where the model's description does not start with a good one
+_LABEL_OVERRIDES: dict[tuple[str, str], str] = {
+    ("*", "corrections"): "更正记录",
+    ("*", "flow"): "流程图",
+    ("Attachment", "path"): "路径",
+    ("NoticePeriod", "start"): "开始日期",
+    ("NoticePeriod", "end"): "结束日期",
+    ("FlowNode", "next"): "下一步",
+    ("FlowNode", "yes"): "“是”分支",
+    ("FlowNode", "no"): "“否”分支",
+    ("FlowNode", "end"): "结束结果",
+    ("LedgerLine", "line"): "行号",
+    ("LedgerLine", "account"): "科目",
+    ("Transfer", "line"): "行号",
+    ("Transfer", "direction"): "方向",
+    ("PassThrough", "line"): "行号",
+    ("Recipient", "key"): "行标识",
+    ("Village", "code"): "村代码",
+    ("Village", "since"): "起始期间",
+    ("SiteSettings", "rosters_offline_after_notice"): "公示期后撤下名单",
+    ("PrintSettings", "window_months"): "张贴版月数",
+    ("TownshipConfig", "base_url"): "网站根网址",
+    ("Village", "base_url"): "本村网址",
+    ("FinanceStatement", "totals"): "合计",
+    ("Totals", "income"): "收入合计",
+    ("Totals", "expense"): "支出合计",
+}
+
+_CUT = "（(，,：:；; =、"
+
+
+def field_label(cls: type[BaseModel], name: str) -> str:
+    """A short Chinese label for a model field, from its description."""
+    for key in ((cls.__name__, name), ("*", name)):
+        if key in _LABEL_OVERRIDES:
+            return _LABEL_OVERRIDES[key]
+    f = cls.model_fields.get(name)
+    desc = (f.description or "") if f else ""
+    cut = len(desc)
+    for ch in _CUT:
+        i = desc.find(ch)
+        if 0 < i < cut:
+            cut = i
+    label = desc[:cut].strip()
+    return label or name
+
+
+#: section names of the finance ledger lists
+_SECTION = {"income": "收入", "expense": "支出", "transfers": "划转", "pass_through": "代收代付"}
+
+#: list field -> the fields that identify a row
+_KEYS: dict[str, tuple[str, ...]] = {
+    "recipients": ("key",),
+    "income": ("voucher", "line"),
+    "expense": ("voucher", "line"),
+    "transfers": ("voucher", "line"),
+    "pass_through": ("voucher", "line"),
+    "flow": ("id",),
+    "corrections": ("date",),
+    "attachments": ("path",),
+    "supervision": ("label",),
+    "supervisor": ("label",),
+    "phones": ("label",),
+    "groups": ("id",),
+    "negative": ("id",),
+    "programs": ("id",),
+    "accounts": ("code",),
+    "risks": ("point",),
+    "contacts": ("role",),
+}
+
+KIND_LABEL = {
+    "finance": "财务",
+    "subsidy": "名单",
+    "notice": "公告",
+    "power": "权力事项",
+    "catalog": "权力清单",
+    "village": "村信息",
+    "config": "乡镇设置",
+}
+
+
+# ---------------------------------------------------------------- values
+
+
+def _leaf(v: Any) -> Any:
+    """JSON-mode data -> the same with every leaf a string (None stays None), redacted."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dict):
+        return {k: _leaf(x) for k, x in v.items() if x is not None and x != []}
+    if isinstance(v, (list, tuple)):
+        return [_leaf(x) for x in v]
+    return redact(str(v))
+
+
+def _model_cls(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside ``X``, ``X | None`` or ``list[X]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for a in typing.get_args(annotation):
+        found = _model_cls(a)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_list(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is list:
+        return True
+    return any(_is_list(a) for a in typing.get_args(annotation))
+
+
+# ---------------------------------------------------------------- the differ
+
+
+class _Differ:
+    def __init__(self):
+        self.out: list[Change] = []
+
+    def add(
+        self,
+        op: Op,
+        where: str,
+        field: str | None,
+        before: Any,
+        after: Any,
+        label: str,
+        cls: type[BaseModel] | None = None,
+    ) -> None:
+        labels = tuple((n, field_label(cls, n)) for n in cls.model_fields) if cls is not None else ()
+        self.out.append(Change(op, where, field, _leaf(before), _leaf(after), redact(label), labels))
+
+    def model(
+        self,
+        cls: type[BaseModel],
+        b: BaseModel,
+        a: BaseModel,
+        bd: dict,
+        ad: dict,
+        where: str,
+        label: str,
+    ) -> None:
+        """Compare two instances of ``cls``; ``where``/``label`` name the object ("" at the top)."""
+        for name, info in cls.model_fields.items():
+            bv, av = getattr(b, name), getattr(a, name)
+            bj, aj = bd.get(name), ad.get(name)
+            flabel = field_label(cls, name)
+            full_label = f"{label} {flabel}" if label else flabel
+            path = f"{where}.{name}" if where else name
+            sub = _model_cls(info.annotation)
+            if _is_list(info.annotation):
+                if sub is not None:
+                    self.rows(name, sub, bv or [], av or [], bj or [], aj or [], path, full_label)
+                else:
+                    self.values(bj or [], aj or [], path, full_label)
+            elif sub is not None and isinstance(bv, BaseModel) and isinstance(av, BaseModel):
+                self.model(sub, bv, av, bj or {}, aj or {}, path, full_label)
+            elif bv != av:
+                if sub is not None:  # a sub-object appeared or disappeared
+                    self.add("changed", path, None, bj, aj, full_label, sub)
+                elif where:
+                    self.add("changed", where, name, bj, aj, full_label)
+                else:
+                    self.add("changed", name, None, bj, aj, full_label)
+
+    def values(self, bj: list, aj: list, path: str, label: str) -> None:
+        """A list of plain values, compared as a multiset (order does not matter)."""
+        bl, al = [_leaf(x) for x in bj], [_leaf(x) for x in aj]
+        rest = list(al)
+        removed = []
+        for x in bl:
+            if x in rest:
+                rest.remove(x)
+            else:
+                removed.append(x)
+        for x in removed:
+            self.add("removed", path, None, x, None, label)
+        for x in rest:
+            self.add("added", path, None, None, x, label)
+
+    def rows(self, name, cls, bv, av, bj, aj, path, label) -> None:
+        keys = _KEYS.get(name)
+        if keys is None or not all(k in cls.model_fields for k in keys):
+            keys = None
+        if name == "flow" and bv and av and bv[0].id != av[0].id:
+            self.add("changed", path, "start", bv[0].id, av[0].id, f"{label} 起点")
+
+        def index(models, dumps):
+            out: dict[tuple, tuple[BaseModel, dict, int]] = {}
+            seen: dict[tuple, int] = {}
+            for i, (m, d) in enumerate(zip(models, dumps, strict=False)):
+                if keys is None:
+                    # no identity: a row is its content
+                    k = (("row", _canon(d)),)
+                else:
+                    k = tuple((f, _leaf(d.get(f))) for f in keys)
+                n = seen.get(k, 0) + 1
+                seen[k] = n
+                out[k + ((("n", str(n)),) if n > 1 else ())] = (m, d, i)
+            return out
+
+        before, after = index(bv, bj), index(av, aj)
+
+        def where_of(k, m, i) -> str:
+            prefix = f"{path}.{m.kind}" if name == "flow" and hasattr(m, "kind") else path
+            if keys is None:
+                return f"{prefix}[{i}]"
+            inside = ",".join(f"{f}={v}" for f, v in k)
+            return f"{prefix}[{inside}]"
+
+        for k, (m, d, i) in before.items():
+            if k not in after:
+                self.add("removed", where_of(k, m, i), None, d, None, _row_label(name, m, label), cls)
+        for k, (m, d, i) in after.items():
+            if k not in before:
+                self.add("added", where_of(k, m, i), None, None, d, _row_label(name, m, label), cls)
+                continue
+            bm, bd, _ = before[k]
+            self.model(cls, bm, m, bd, d, where_of(k, m, i), _row_label(name, m, label))
+
+
+def _canon(d: Any) -> str:
+    return json.dumps(d, ensure_ascii=False, sort_keys=True)
+
+
+def _row_label(name: str, m: BaseModel, list_label: str) -> str:
+    """A short Chinese name for one row, e.g. "张某某", "支出 记-012", "流程 审核"."""
+    if name == "recipients":
+        return m.name
+    if name in _SECTION:
+        line = getattr(m, "line", 1)
+        return f"{_SECTION[name]} {m.voucher}" + (f" 第{line}行" if line != 1 else "")
+    if name == "flow":
+        return f"流程“{m.label}”"
+    if name == "corrections":
+        return f"更正记录 {m.date.isoformat()}"
+    for attr in ("name", "label", "role", "point", "title", "path", "id", "code"):
+        v = getattr(m, attr, None)
+        if isinstance(v, str) and v:
+            return f"{list_label}“{v}”"
+    return list_label
+
+
+def diff_docs(
+    kind: str,
+    before: BaseModel | None,
+    after: BaseModel | None,
+    before_body: str | None = None,
+    after_body: str | None = None,
+) -> list[Change]:
+    """The semantic changes from ``before`` to ``after`` (parsed models of one file).
+
+    ``kind`` is the source kind of :func:`cunwu.sources.classify` (finance,
+    subsidy, notice, power, catalog, village, config). ``None`` on one side
+    means the file was added or removed. For notices pass the Markdown bodies
+    too. Returns an empty list when the two versions mean the same.
+    """
+    name = KIND_LABEL.get(kind, kind)
+    if before is None and after is None:
+        return []
+    if before is None:
+        return [Change("added", "", None, None, None, f"新建{name}")]
+    if after is None:
+        return [Change("removed", "", None, None, None, f"删除{name}")]
+    if type(before) is not type(after):
+        raise TypeError(f"cannot compare {type(before).__name__} with {type(after).__name__}")
+    d = _Differ()
+    d.model(type(after), before, after, before.model_dump(mode="json"), after.model_dump(mode="json"), "", "")
+    if before_body is not None or after_body is not None:
+        d.out.extend(_line_changes(before_body or "", after_body or "", "body", "正文"))
+    return d.out
+
+
+# ---------------------------------------------------------------- text
+
+
+def _lines(text: str) -> tuple[list[str], int]:
+    """Lines of a text without its leading/trailing blank lines, and how many lead."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lead = 0
+    while lead < len(lines) and not lines[lead].strip():
+        lead += 1
+    end = len(lines)
+    while end > lead and not lines[end - 1].strip():
+        end -= 1
+    return lines[lead:end], lead
+
+
+def _line_changes(before: str, after: str, where: str, label: str) -> list[Change]:
+    b, b0 = _lines(before)
+    a, a0 = _lines(after)
+    if b == a:
+        return []
+    out = []
+    sm = difflib.SequenceMatcher(None, b, a, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            continue
+        for i in range(i1, i2):
+            n = i + 1 + b0
+            out.append(Change("removed", f"{where}[line={n}]", None, redact(b[i]), None, f"{label}第 {n} 行"))
+        for j in range(j1, j2):
+            n = j + 1 + a0
+            out.append(Change("added", f"{where}[line={n}]", None, None, redact(a[j]), f"{label}第 {n} 行"))
+    return out
+
+
+def body_diff(before: str | None, after: str | None, context: int = 3) -> list[str]:
+    """A unified diff of two Markdown bodies (lines without newlines), redacted."""
+    b, _ = _lines(before or "")
+    a, _ = _lines(after or "")
+    return [redact(x) for x in difflib.unified_diff(b, a, "修改前", "修改后", n=context, lineterm="")]
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def parse_blob(
+    rel_path: str, data: bytes, allowed: list[str] | None = None
+) -> tuple[str, BaseModel | None, str | None, list[Problem]]:
+    """Parse a file's content at any revision: ``(kind, model or None, body or None, problems)``.
+
+    Uses the validator's loader and models: the kind from
+    :func:`cunwu.sources.classify`, :func:`decode_text`, :func:`parse_yaml` or
+    :func:`parse_markdown`, then the model of :data:`MODELS` with the
+    validator's translation of errors. An old revision that does not
+    validate under today's schema gives ``None`` and its problems; nothing
+    raises. Cross-file rules (balances across months, references) are not
+    run. With ``allowed`` (official numbers) the raw text is also scanned for
+    personal numbers. Problem messages are redacted.
+    """
+    sf = classify(rel_path)
+    kind = sf.kind
+    if kind not in MODELS:
+        return kind, None, None, []
+    problems: list[Problem] = []
+    loaded = load_source(sf, data, allowed, problems)
+    model = model_of(sf, loaded, problems) if loaded is not None and loaded.located is not None else None
+    body = loaded.body if loaded is not None else None
+    return kind, model, body, [dataclasses.replace(p, message=redact(p.message)) for p in problems]
+
+
+@dataclass
+class BlobDiff:
+    """The result of :func:`diff_blobs`."""
+
+    kind: str
+    changes: list[Change]
+    before_problems: list[Problem]
+    after_problems: list[Problem]
+    #: True when a side could not be parsed and ``changes`` is a raw line diff
+    textual: bool = False
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "textual": self.textual,
+            "changes": [c.to_dict() for c in self.changes],
+            "before_problems": [p.code for p in self.before_problems],
+            "after_problems": [p.code for p in self.after_problems],
+        }
+
+
+def diff_blobs(
+    before_path: str | None,
+    before_data: bytes | None,
+    after_path: str | None,
+    after_data: bytes | None,
+) -> BlobDiff:
+    """Diff two versions of one file given as bytes (e.g. two revisions' blobs).
+
+    A side that is None is an added or removed file. A changed path adds a
+    ``file``/``path`` change. If a side exists but cannot be parsed into a
+    model (old schema, broken YAML), the result is a line diff of the raw text
+    (``textual`` True) and the parse problems are returned.
+    """
+    path = after_path or before_path or ""
+    kind = classify(path).kind
+    bk = bm = bb = None
+    ak = am = ab = None
+    bp: list[Problem] = []
+    ap: list[Problem] = []
+    if before_data is not None:
+        bk, bm, bb, bp = parse_blob(before_path or path, before_data)
+    if after_data is not None:
+        ak, am, ab, ap = parse_blob(after_path or path, after_data)
+    changes: list[Change] = []
+    if before_path and after_path and before_path != after_path:
+        changes.append(Change("changed", "file", "path", before_path, after_path, "文件路径"))
+    broken = (before_data is not None and bm is None) or (after_data is not None and am is None)
+    if broken or (bm is not None and am is not None and type(bm) is not type(am)):
+        if before_data is None or after_data is None:
+            op = "added" if before_data is None else "removed"
+            name = KIND_LABEL.get(kind, kind)
+            changes.append(Change(op, "", None, None, None, ("新建" if op == "added" else "删除") + name))
+        else:
+            changes.extend(
+                _line_changes(
+                    before_data.decode("utf-8", "replace"),
+                    after_data.decode("utf-8", "replace"),
+                    "text",
+                    "原文",
+                )
+            )
+        return BlobDiff(kind, changes, bp, ap, textual=True)
+    changes.extend(diff_docs(kind, bm, am, bb, ab))
+    return BlobDiff(kind, changes, bp, ap)
+
+
+def revision_diffs(history: Any, path: str) -> list[tuple[Any, BlobDiff]]:
+    """Every revision of the file now at ``path`` with its diff against the version before it.
+
+    ``history`` is a :class:`cunwu.history.git.History`. The diff of each
+    revision compares the file as the commit found it (``old_blob`` at
+    ``old_path``) with what the commit left (``blob`` at ``path``): the first
+    revision shows the file created, a rename shows the path change, a
+    deletion the file removed. Raises KeyError when a blob cannot be read.
+    """
+    out = []
+    for r in history.revisions(path):
+        before = history.blob(r.old_blob) if r.old_blob else None
+        after = history.blob(r.blob) if r.blob else None
+        before_path = (r.old_path or r.path) if before is not None else None
+        after_path = r.path if after is not None else None
+        out.append((r, diff_blobs(before_path, before, after_path, after)))
+    return out
+
+
+# ---------------------------------------------------------------- summaries
+
+
+def _money(s: Any) -> str:
+    try:
+        return f"{Decimal(s):,.2f}"
+    except (InvalidOperation, TypeError, ValueError):
+        return "（空）" if s is None else str(s)
+
+
+def _top(c: Change) -> str:
+    """The top-level field a change belongs to: "recipients", "total", "notice"..."""
+    w = c.where
+    for sep in ("[", "."):
+        i = w.find(sep)
+        if i >= 0:
+            w = w[:i]
+    return w
+
+
+def _row_level(c: Change, top: str) -> bool:
+    """True for a change adding/removing a row directly in list ``top``."""
+    if c.op == "changed" or c.field is not None:
+        return False
+    w = c.where
+    if not w.startswith(top):
+        return False
+    rest = w[len(top) :]
+    if top == "flow" and rest.startswith("."):
+        rest = rest[rest.find("[") :] if "[" in rest else rest
+    return rest.startswith("[") and rest.endswith("]") and rest.count("[") == 1
+
+
+_TOP_LABELS: dict[str, str] = {}
+
+
+def _top_label(top: str, kind: str = "") -> str:
+    """The label of a top-level field ("recipients" -> "名单"), of ``kind``'s model if known."""
+    cls = MODELS.get(kind)
+    if cls is not None and top in cls.model_fields:
+        return field_label(cls, top)
+    if not _TOP_LABELS:
+        for cls in MODELS.values():
+            for name in cls.model_fields:
+                _TOP_LABELS.setdefault(name, field_label(cls, name))
+        _TOP_LABELS["body"] = "正文"
+    return _TOP_LABELS.get(top, top)
+
+
+def _others(changes: list[Change], kind: str) -> str:
+    """The labels of the top-level fields the changes touch, in order, without repeats."""
+    labels: list[str] = []
+    for c in changes:
+        lab = _top_label(_top(c), kind)
+        if lab not in labels:
+            labels.append(lab)
+    return "、".join(labels)
+
+
+def _balance(changes: list[Change], where: str, label: str, field: str | None = None) -> str | None:
+    for c in changes:
+        if c.where == where and c.field == field and c.op == "changed":
+            return f"{label} {_money(c.before)} → {_money(c.after)}"
+    return None
+
+
+def summarise(changes: list[Change], kind: str | None = None) -> str:
+    """A one-line Chinese summary, e.g. ``名单：新增 1 户，删除 1 户，修改 2 处；合计 12,300.00 → 12,450.00``.
+
+    ``kind`` (finance, subsidy, notice, power ...) picks the wording; without
+    it, it is guessed from the changes.
+    """
+    kind = kind or _guess_kind(changes)
+    name = KIND_LABEL.get(kind, "文件")
+    if not changes:
+        return f"{name}：没有实质修改"
+    whole = [c for c in changes if c.where == ""]
+    if whole:
+        return f"{name}：" + ("新建" if whole[0].op == "added" else "已删除")
+    parts: list[str] = []
+    rest = [c for c in changes if not (c.where == "file" and c.field == "path")]
+    moved = [c for c in changes if c.where == "file" and c.field == "path"]
+    if moved:
+        parts.append(f"文件改名 {moved[0].before} → {moved[0].after}")
+    if any(c.where.startswith("text[") for c in rest):
+        n_add = sum(c.op == "added" for c in rest)
+        n_del = sum(c.op == "removed" for c in rest)
+        parts.append(f"无法按当前格式解析，原文新增 {n_add} 行，删除 {n_del} 行")
+        return f"{name}：" + "；".join(parts)
+    if kind == "subsidy":
+        rows = [c for c in rest if _top(c) == "recipients"]
+        added = sum(_row_level(c, "recipients") and c.op == "added" for c in rows)
+        removed = sum(_row_level(c, "recipients") and c.op == "removed" for c in rows)
+        edits = sum(not _row_level(c, "recipients") for c in rows)
+        counts = []
+        if added:
+            counts.append(f"新增 {added} 户")
+        if removed:
+            counts.append(f"删除 {removed} 户")
+        if edits:
+            counts.append(f"修改 {edits} 处")
+        if counts:
+            parts.append("，".join(counts))
+        total = _balance(rest, "total", "合计")
+        if total:
+            parts.append(total)
+        other = [c for c in rest if _top(c) not in ("recipients", "total")]
+    elif kind == "finance":
+        for sec, sec_name in _SECTION.items():
+            rows = [c for c in rest if _top(c) == sec]
+            if not rows:
+                continue
+            added = sum(_row_level(c, sec) and c.op == "added" for c in rows)
+            removed = sum(_row_level(c, sec) and c.op == "removed" for c in rows)
+            edits = sum(not _row_level(c, sec) for c in rows)
+            counts = []
+            if added:
+                counts.append(f"新增 {added} 笔")
+            if removed:
+                counts.append(f"删除 {removed} 笔")
+            if edits:
+                counts.append(f"修改 {edits} 处")
+            parts.append(sec_name + "，".join(counts))
+        for where, field, label in (
+            ("opening_balance", None, "期初余额"),
+            ("totals", "income", "收入合计"),
+            ("totals", "expense", "支出合计"),
+            ("closing_balance", None, "期末余额"),
+        ):
+            s = _balance(rest, where, label, field)
+            if s:
+                parts.append(s)
+        shown = set(_SECTION) | {"opening_balance", "closing_balance"}
+        other = [
+            c
+            for c in rest
+            if _top(c) not in shown and not (c.where == "totals" and c.field in ("income", "expense"))
+        ]
+    elif kind == "power":
+        flow = [c for c in rest if _top(c) == "flow"]
+        other = [c for c in rest if _top(c) != "flow"]
+        if other:
+            parts.append("修改 " + _others(other, kind))
+            other = []
+        if flow:
+            added = sum(_row_level(c, "flow") and c.op == "added" for c in flow)
+            removed = sum(_row_level(c, "flow") and c.op == "removed" for c in flow)
+            rewired = sum(c.field in ("next", "yes", "no", "start") for c in flow)
+            edits = len(flow) - added - removed - rewired
+            counts = []
+            if added:
+                counts.append(f"新增 {added} 个节点")
+            if removed:
+                counts.append(f"删除 {removed} 个节点")
+            if rewired:
+                counts.append(f"改线 {rewired} 处")
+            if edits:
+                counts.append(f"修改 {edits} 处")
+            parts.append("流程" + "，".join(counts))
+    elif kind == "notice":
+        body = [c for c in rest if c.where.startswith("body[")]
+        other = [c for c in rest if not c.where.startswith("body[")]
+        if other:
+            parts.append("修改 " + _others(other, kind))
+            other = []
+        if body:
+            added = sum(c.op == "added" for c in body)
+            removed = sum(c.op == "removed" for c in body)
+            counts = []
+            if added:
+                counts.append(f"新增 {added} 行")
+            if removed:
+                counts.append(f"删除 {removed} 行")
+            parts.append("正文" + "，".join(counts))
+    else:
+        other = rest
+        if other:
+            parts.append(f"修改 {len(other)} 处（{_others(other, kind)}）")
+            other = []
+    if other:
+        parts.append("另改：" + _others(other, kind))
+    return f"{name}：" + "；".join(parts)
+
+
+def _guess_kind(changes: list[Change]) -> str:
+    tops = {_top(c) for c in changes}
+    if "recipients" in tops or "total" in tops:
+        return "subsidy"
+    if tops & {"income", "expense", "transfers", "pass_through", "opening_balance", "closing_balance"}:
+        return "finance"
+    if "flow" in tops or "basis" in tops:
+        return "power"
+    if "body" in tops or "slug" in tops:
+        return "notice"
+    return ""
+
+
+# ---------------------------------------------------------------- terminal
+
+#: row fields already shown by a row's label or ``where``
+_HIDDEN = {"key", "voucher", "line", "id"}
+_COLOURS = {"added": "32", "removed": "31", "changed": "33"}
+_SIGN = {"added": "+", "removed": "-", "changed": "~"}
+_VERB = {"added": "新增", "removed": "删除", "changed": "修改"}
+
+
+def _show(v: Any, labels: dict[str, str]) -> str:
+    if v is None:
+        return "（空）"
+    if isinstance(v, dict):
+        return "，".join(f"{labels.get(k, k)} {_show(x, labels)}" for k, x in v.items() if k not in _HIDDEN)
+    if isinstance(v, list):
+        return "、".join(_show(x, labels) for x in v)
+    return str(v)
+
+
+def render_text(changes: list[Change], color: bool = False) -> str:
+    """The changes for a terminal, one per line; ANSI colours only when ``color``."""
+    out = []
+    for c in changes:
+        labels = dict(c.labels)
+        if c.op == "changed":
+            text = f"{c.label}：{_show(c.before, labels)} → {_show(c.after, labels)}"
+        elif c.where == "":
+            text = c.label
+        elif c.op == "added":
+            text = f"新增 {c.label}：{_show(c.after, labels)}"
+        else:
+            text = f"删除 {c.label}：{_show(c.before, labels)}"
+        line = f"{_SIGN[c.op]} {text}"
+        where = f"  [{c.where}{'.' + c.field if c.field else ''}]" if c.where else ""
+        if color:
+            line = f"\x1b[{_COLOURS[c.op]}m{line}\x1b[0m" + (f"\x1b[2m{where}\x1b[0m" if where else "")
+        else:
+            line += where
+        out.append(line)
+    return "\n".join(out)
