@@ -22,6 +22,9 @@ from .fmt import date_iso, date_zh, money
 from .markdown import local_refs, plain_text, render_markdown
 from .urls import complaint_url, rel_link, relative_root, village_base_url
 
+#: the key of the power list as a whole (its poster, its version)
+POWER_LIST = "powers:list"
+
 KIND_ZH = {"finance": "财务公开", "subsidy": "惠民资金公示", "notice": "公告", "power": "小微权力"}
 SECTION_TITLES = {
     "finance": "财务公开",
@@ -42,6 +45,8 @@ class Output:
     body: bytes | None = None
     #: source files (relative to the project) the output is made from, for error messages
     sources: tuple[str, ...] = ()
+    #: the disclosure a page shows ("finance:2026-10"), for its poster
+    doc: str = ""
 
 
 @dataclass
@@ -128,6 +133,7 @@ class VillageSite:
         self.notices = [d for d in bundle.notices if keep(d)]
         self.powers = [d for d in bundle.powers if keep(d)]
         self.published_files = self._published_files()
+        self.group_names = {g.id: g.name for g in ctx.catalog.groups} if ctx.catalog else {}
         self.site = self._site_data()
 
     # ------------------------------------------------------------ shared data
@@ -318,9 +324,6 @@ class VillageSite:
         return list(sums.items())
 
     def finance_pages(self) -> Iterator[Output]:
-        from .charts import bar_chart_svg, trend_svg
-        from .numerals import capital_yuan
-
         index = "finance/index.html"
         yield Output(
             index,
@@ -334,97 +337,99 @@ class VillageSite:
                 intro="每期收支逐项逐笔公开。期末余额 = 期初余额 + 收入 − 支出 + 代收 − 代付。",
             ),
         )
-        for i, doc in enumerate(self.finance):
-            m = doc.model
-            name = doc.url_path + "index.html"
-            window = self.finance[max(0, i - 11) : i + 1]
-            trend = [
-                (
-                    str(d.model.period),
-                    d.model.income_sum,
-                    d.model.expense_sum,
-                )
-                for d in window
-            ]
+        for doc in self.finance:
+            yield self.finance_page(doc, doc.url_path + "index.html")
 
-            def line(ln, kind, name=name):
-                return {
-                    "date": f"{ln.date.month}月{ln.date.day}日",
-                    "voucher": ln.voucher if ln.line == 1 else f"{ln.voucher}-{ln.line}",
-                    "account": ln.account,
-                    "account_name": self._account_name(ln.account),
-                    "summary": ln.summary,
-                    "amount": money(ln.amount),
-                    "handler": ln.handler or "",
-                    "approver": ln.approver or "",
-                    "attachments": [
-                        {"href": rel_link(name, a.path), "title": a.title or "凭证"}
-                        for a in ln.attachments
-                        if a.path in self.published_files
-                    ],
-                }
+    def finance_page(self, doc: Doc, name: str, **extra) -> Output:
+        from .charts import bar_chart_svg, trend_svg
+        from .numerals import capital_yuan
 
-            uid = f"f{m.period}".replace("-", "")
-            data = self.page(
-                name,
-                f"finance/{m.period}",
-                self.title(doc),
-                "finance",
-                period=m.period.label,
-                notice={"start": date_zh(m.notice.start), "end": date_zh(m.notice.end)} if m.notice else None,
-                opening=money(m.opening_balance),
-                closing=money(m.closing_balance),
-                income_total=money(m.income_sum),
-                expense_total=money(m.expense_sum),
-                income_capital=capital_yuan(m.income_sum),
-                expense_capital=capital_yuan(m.expense_sum),
-                closing_capital=capital_yuan(m.closing_balance),
-                pass_net=money(m.pass_net) if m.pass_through else "",
-                income=[line(x, "income") for x in m.income],
-                expense=[line(x, "expense") for x in m.expense],
-                transfers=[
-                    {
-                        "date": f"{t.date.month}月{t.date.day}日",
-                        "voucher": t.voucher,
-                        "summary": t.summary,
-                        "direction": "现金存入银行" if t.direction == "cash_to_bank" else "从银行提取现金",
-                        "amount": money(t.amount),
-                    }
-                    for t in m.transfers
-                ],
-                pass_through=[
-                    {
-                        "date": f"{p.date.month}月{p.date.day}日",
-                        "voucher": p.voucher,
-                        "summary": p.summary,
-                        "received": money(p.received),
-                        "paid": money(p.paid),
-                    }
-                    for p in m.pass_through
-                ],
-                signoff={
-                    "handler": m.signoff.handler,
-                    "oversight": "、".join(m.signoff.oversight),
-                    "approver": m.signoff.approver,
-                    "accountant": m.signoff.accountant or "",
-                },
-                note=m.note or "",
-                chart_expense=bar_chart_svg(
-                    self._by_account(m.expense), uid=f"{uid}e", title="本期支出（按科目）"
-                ),
-                chart_income=bar_chart_svg(
-                    self._by_account(m.income), uid=f"{uid}i", title="本期收入（按科目）"
-                ),
-                chart_trend=trend_svg(trend, uid=f"{uid}t", title="近 12 期收支"),
-                **self.doc_links(doc, name),
+        m = doc.model
+        i = next((k for k, d in enumerate(self.finance) if d.key == doc.key), len(self.finance))
+        window = self.finance[max(0, i - 11) : i] + [doc]
+        trend = [
+            (
+                str(d.model.period),
+                d.model.income_sum,
+                d.model.expense_sum,
             )
-            yield Output(name, "finance", data, sources=(doc.rel,))
+            for d in window
+        ]
+
+        def line(ln, kind, name=name):
+            return {
+                "date": f"{ln.date.month}月{ln.date.day}日",
+                "voucher": ln.voucher if ln.line == 1 else f"{ln.voucher}-{ln.line}",
+                "account": ln.account,
+                "account_name": self._account_name(ln.account),
+                "summary": ln.summary,
+                "amount": money(ln.amount),
+                "handler": ln.handler or "",
+                "approver": ln.approver or "",
+                "attachments": [
+                    {"href": rel_link(name, a.path), "title": a.title or "凭证"}
+                    for a in ln.attachments
+                    if a.path in self.published_files
+                ],
+            }
+
+        uid = f"f{m.period}".replace("-", "")
+        data = self.page(
+            name,
+            f"finance/{m.period}",
+            self.title(doc),
+            "finance",
+            period=m.period.label,
+            notice={"start": date_zh(m.notice.start), "end": date_zh(m.notice.end)} if m.notice else None,
+            opening=money(m.opening_balance),
+            closing=money(m.closing_balance),
+            income_total=money(m.income_sum),
+            expense_total=money(m.expense_sum),
+            income_capital=capital_yuan(m.income_sum),
+            expense_capital=capital_yuan(m.expense_sum),
+            closing_capital=capital_yuan(m.closing_balance),
+            pass_net=money(m.pass_net) if m.pass_through else "",
+            income=[line(x, "income") for x in m.income],
+            expense=[line(x, "expense") for x in m.expense],
+            transfers=[
+                {
+                    "date": f"{t.date.month}月{t.date.day}日",
+                    "voucher": t.voucher,
+                    "summary": t.summary,
+                    "direction": "现金存入银行" if t.direction == "cash_to_bank" else "从银行提取现金",
+                    "amount": money(t.amount),
+                }
+                for t in m.transfers
+            ],
+            pass_through=[
+                {
+                    "date": f"{p.date.month}月{p.date.day}日",
+                    "voucher": p.voucher,
+                    "summary": p.summary,
+                    "received": money(p.received),
+                    "paid": money(p.paid),
+                }
+                for p in m.pass_through
+            ],
+            signoff={
+                "handler": m.signoff.handler,
+                "oversight": "、".join(m.signoff.oversight),
+                "approver": m.signoff.approver,
+                "accountant": m.signoff.accountant or "",
+            },
+            note=m.note or "",
+            chart_expense=bar_chart_svg(
+                self._by_account(m.expense), uid=f"{uid}e", title="本期支出（按科目）"
+            ),
+            chart_income=bar_chart_svg(self._by_account(m.income), uid=f"{uid}i", title="本期收入（按科目）"),
+            chart_trend=trend_svg(trend, uid=f"{uid}t", title="近 12 期收支"),
+            **{**self.doc_links(doc, name), **extra},
+        )
+        return Output(name, "finance", data, sources=(doc.rel,), doc=self.key_of(doc))
 
     # ------------------------------------------------------------ subsidies
 
     def roster_pages(self) -> Iterator[Output]:
-        from .numerals import capital_yuan
-
         index = "subsidies/index.html"
         online = [d for d in self.rosters if d.key not in self.offline]
         programs: OrderedDict[str, list] = OrderedDict()
@@ -446,68 +451,68 @@ class VillageSite:
             ),
         )
         for doc in online:
-            m = doc.model
-            prog = self.ctx.programs.get(m.program)
-            # a column nobody has a value in (a roster-wide rate, say) only takes width
-            cols = [
-                c
-                for c in (prog.columns if prog else [])
-                if any(getattr(r, c) is not None for r in m.recipients)
-            ]
-            name = doc.url_path + "index.html"
-            groups: OrderedDict[str, list] = OrderedDict()
-            for r in sorted(m.recipients, key=lambda r: group_order(r.group)):
-                groups.setdefault(r.group, []).append(r)
-            col_titles = {
-                "people": "人数",
-                "area": "面积(亩)",
-                "rate": "标准",
-                "category": "类别",
-                "grade": "等级",
-                "start": "起始",
-            }
-            data = self.page(
-                name,
-                f"subsidies/{doc.key}",
-                self.title(doc),
-                "subsidies",
-                program=prog.name if prog else m.program,
-                period=m.period.label,
-                standard=m.standard,
-                rate=str(m.rate) if m.rate is not None else "",
-                unit=(prog.unit or "") if prog else "",
-                notice={"start": date_zh(m.notice.start), "end": date_zh(m.notice.end)},
-                supervision=[{"label": p.label, "number": p.number} for p in m.supervision],
-                columns=[{"key": c, "title": col_titles[c]} for c in cols],
-                groups=[
-                    {
-                        "name": g,
-                        "anchor": f"g{i + 1}",
-                        "count": len(rows),
-                        "subtotal": money(sum((r.amount for r in rows), Decimal(0))),
-                        "rows": [
-                            {
-                                "name": r.name,
-                                "id": r.id_masked or "",
-                                "cells": [
-                                    str(getattr(r, c)) if getattr(r, c) is not None else "" for c in cols
-                                ],
-                                "amount": money(r.amount),
-                                "note": r.note or "",
-                            }
-                            for r in rows
-                        ],
-                    }
-                    for i, (g, rows) in enumerate(groups.items())
-                ],
-                count=len(m.recipients),
-                total=money(m.total),
-                total_capital=capital_yuan(m.total),
-                note=m.note or "",
-                noindex=True,
-                **self.doc_links(doc, name),
-            )
-            yield Output(name, "roster", data, sources=(doc.rel,))
+            yield self.roster_page(doc, doc.url_path + "index.html")
+
+    def roster_page(self, doc: Doc, name: str, **extra) -> Output:
+        from .numerals import capital_yuan
+
+        m = doc.model
+        prog = self.ctx.programs.get(m.program)
+        # a column nobody has a value in (a roster-wide rate, say) only takes width
+        cols = [
+            c for c in (prog.columns if prog else []) if any(getattr(r, c) is not None for r in m.recipients)
+        ]
+        groups: OrderedDict[str, list] = OrderedDict()
+        for r in sorted(m.recipients, key=lambda r: group_order(r.group)):
+            groups.setdefault(r.group, []).append(r)
+        col_titles = {
+            "people": "人数",
+            "area": "面积(亩)",
+            "rate": "标准",
+            "category": "类别",
+            "grade": "等级",
+            "start": "起始",
+        }
+        data = self.page(
+            name,
+            f"subsidies/{doc.key}",
+            self.title(doc),
+            "subsidies",
+            program=prog.name if prog else m.program,
+            period=m.period.label,
+            standard=m.standard,
+            rate=str(m.rate) if m.rate is not None else "",
+            unit=(prog.unit or "") if prog else "",
+            notice={"start": date_zh(m.notice.start), "end": date_zh(m.notice.end)},
+            supervision=[{"label": p.label, "number": p.number} for p in m.supervision],
+            columns=[{"key": c, "title": col_titles[c]} for c in cols],
+            groups=[
+                {
+                    "name": g,
+                    "anchor": f"g{i + 1}",
+                    "count": len(rows),
+                    "subtotal": money(sum((r.amount for r in rows), Decimal(0))),
+                    "rows": [
+                        {
+                            "name": r.name,
+                            "id": r.id_masked or "",
+                            "cells": [str(getattr(r, c)) if getattr(r, c) is not None else "" for c in cols],
+                            "amount": money(r.amount),
+                            "note": r.note or "",
+                        }
+                        for r in rows
+                    ],
+                }
+                for i, (g, rows) in enumerate(groups.items())
+            ],
+            count=len(m.recipients),
+            total=money(m.total),
+            total_capital=capital_yuan(m.total),
+            note=m.note or "",
+            noindex=True,
+            **{**self.doc_links(doc, name), **extra},
+        )
+        return Output(name, "roster", data, sources=(doc.rel,), doc=self.key_of(doc))
 
     # ------------------------------------------------------------ notices
 
@@ -526,23 +531,9 @@ class VillageSite:
             ),
         )
         for doc in self.notices:
-            m = doc.model
-            name = doc.url_path + "index.html"
-            data = self.page(
-                name,
-                f"notices/{m.slug}",
-                m.title,
-                "notices",
-                date=date_zh(m.date),
-                kind=m.kind,
-                topic=m.topic or "",
-                notice={"start": date_zh(m.notice.start), "end": date_zh(m.notice.end)} if m.notice else None,
-                html=render_markdown(doc.body or "", root=relative_root(name), files=self.published_files),
-                **self.doc_links(doc, name),
-            )
-            yield Output(name, "notice", data, sources=(doc.rel,))
-            for alias in m.aliases:
-                yield self.redirect(f"notices/{alias}/index.html", doc.url_path, m.title)
+            yield self.notice_page(doc, doc.url_path + "index.html")
+            for alias in doc.model.aliases:
+                yield self.redirect(f"notices/{alias}/index.html", doc.url_path, doc.model.title)
 
     def redirect(self, name: str, target_path: str, title: str) -> Output:
         return Output(
@@ -558,11 +549,41 @@ class VillageSite:
             ),
         )
 
+    def notice_page(self, doc: Doc, name: str, **extra) -> Output:
+        m = doc.model
+        data = self.page(
+            name,
+            f"notices/{m.slug}",
+            m.title,
+            "notices",
+            date=date_zh(m.date),
+            kind=m.kind,
+            topic=m.topic or "",
+            notice={"start": date_zh(m.notice.start), "end": date_zh(m.notice.end)} if m.notice else None,
+            html=render_markdown(doc.body or "", root=relative_root(name), files=self.published_files),
+            **{**self.doc_links(doc, name), **extra},
+        )
+        return Output(name, "notice", data, sources=(doc.rel,), doc=self.key_of(doc))
+
     # ------------------------------------------------------------ powers
 
-    def power_pages(self) -> Iterator[Output]:
-        from .flowchart import flow_outline, flowchart_svg
+    def power_list_version(self, name: str) -> dict:
+        """The power list as a whole (catalog + items) has its own stamp, for its poster."""
+        import hashlib
 
+        parts = [self.ctx.catalog_doc.content_hash if self.ctx.catalog_doc else ""]
+        parts += [d.content_hash for d in self.powers]
+        dates = [d.model.last_changed for d in self.powers if d.model.last_changed]
+        if self.ctx.catalog and self.ctx.catalog.last_changed:
+            dates.append(self.ctx.catalog.last_changed)
+        info = self.info.get(POWER_LIST)
+        return {
+            "stamp": hashlib.sha256("\0".join(parts).encode()).hexdigest()[:10],
+            "version_date": date_zh(max(dates)) if dates else "",
+            "poster": rel_link(name, "powers/" + info.poster) if info and info.poster else "",
+        }
+
+    def power_pages(self) -> Iterator[Output]:
         cat = self.ctx.catalog
         index = "powers/index.html"
         groups = []
@@ -593,31 +614,37 @@ class VillageSite:
                 "powers",
                 groups=groups,
                 negative=[n.text for n in cat.negative] if cat else [],
+                **self.power_list_version(index),
             ),
             sources=((self.ctx.catalog_doc.rel,) if self.ctx.catalog_doc else ()),
+            doc=POWER_LIST,
         )
         for doc in self.powers:
-            m = doc.model
-            name = doc.url_path + "index.html"
-            data = self.page(
-                name,
-                f"powers/{m.id}",
-                m.name,
-                "powers",
-                number=m.number,
-                group=names.get(m.group, m.group),
-                basis=list(m.basis),
-                responsible=m.responsible,
-                time_limit=m.time_limit or "",
-                procedure=m.procedure or "",
-                public=m.public,
-                risks=[{"point": r.point, "measure": r.measure} for r in m.risks],
-                supervisor=[{"label": p.label, "number": p.number} for p in m.supervisor],
-                chart=flowchart_svg(m, uid=f"p-{m.id}"),
-                outline=flow_outline(m),
-                **self.doc_links(doc, name),
-            )
-            yield Output(name, "power", data, sources=(doc.rel,))
+            yield self.power_page(doc, doc.url_path + "index.html")
+
+    def power_page(self, doc: Doc, name: str, **extra) -> Output:
+        from .flowchart import flow_outline, flowchart_svg
+
+        m = doc.model
+        data = self.page(
+            name,
+            f"powers/{m.id}",
+            m.name,
+            "powers",
+            number=m.number,
+            group=self.group_names.get(m.group, m.group),
+            basis=list(m.basis),
+            responsible=m.responsible,
+            time_limit=m.time_limit or "",
+            procedure=m.procedure or "",
+            public=m.public,
+            risks=[{"point": r.point, "measure": r.measure} for r in m.risks],
+            supervisor=[{"label": p.label, "number": p.number} for p in m.supervisor],
+            chart=flowchart_svg(m, uid=f"p-{m.id}"),
+            outline=flow_outline(m),
+            **{**self.doc_links(doc, name), **extra},
+        )
+        return Output(name, "power", data, sources=(doc.rel,), doc=self.key_of(doc))
 
     # ------------------------------------------------------------ archive, data, feed
 
