@@ -75,6 +75,6 @@ def test_format_examples_validate(tmp_path):
         target = tmp_path / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, "utf-8")
-    report = validate(tmp_path)
+    report = validate(tmp_path, history=False)
     assert report.ok(strict=True), report.to_text()
     assert report.files_checked >= len(files) - 1

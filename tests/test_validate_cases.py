@@ -112,7 +112,7 @@ def test_case(name, tmp_path, monkeypatch):
     # a YAML tag that ran a command would run it here; "absent" checks it did not
     monkeypatch.chdir(root)
     started = time.perf_counter()
-    report = validate(root)
+    report = validate(root, history=False)
     elapsed = time.perf_counter() - started
 
     got = sorted((p.file, p.line, p.code) for p in report.problems)
@@ -132,7 +132,7 @@ def test_case(name, tmp_path, monkeypatch):
 
 def test_base_is_clean(tmp_path):
     root, _ = build(tmp_path, None)
-    report = validate(root)
+    report = validate(root, history=False)
     assert report.problems == []
     assert report.files_checked == 11
 
@@ -182,14 +182,14 @@ LINE = re.compile(r"^(?P<file>[^:]+)(?::(?P<line>[1-9][0-9]*))?: (?P<code>[a-z0-
 
 def test_cli_clean_project_exits_0(tmp_path, capsys):
     root, _ = build(tmp_path, None)
-    assert main(["validate", str(root)]) == 0
+    assert main(["validate", "--no-history", str(root)]) == 0
     out = capsys.readouterr().out
     assert out.strip() == "校验通过：检查了 11 个文件，没有发现问题。"
 
 
 def test_cli_text_format_is_compiler_style(tmp_path, capsys):
     root, _ = build(tmp_path, "total-mismatch-finance")
-    assert main(["validate", str(root)]) == 1
+    assert main(["validate", "--no-history", str(root)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1] == "检查了 11 个文件：2 个错误，0 个警告。"
     parsed = [LINE.match(line) for line in lines[:-1]]
@@ -209,7 +209,7 @@ def test_cli_reports_every_problem_in_one_run(tmp_path, capsys):
         root / "villages/demo/finance/2026-10.yaml",
     )
     shutil.copyfile(CASES / "flow-no-end/powers/dibao-apply.yaml", root / "powers/dibao-apply.yaml")
-    assert main(["validate", str(root)]) == 1
+    assert main(["validate", "--no-history", str(root)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1] == "检查了 15 个文件：3 个错误，4 个警告。"
     parsed = [LINE.match(line) for line in lines[:-1]]
@@ -226,7 +226,7 @@ def test_cli_reports_every_problem_in_one_run(tmp_path, capsys):
 
 def test_cli_json_format(tmp_path, capsys):
     root, _ = build(tmp_path, "undeclared-subaccount")
-    assert main(["validate", str(root), "--format", "json"]) == 0
+    assert main(["validate", "--no-history", str(root), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["ok"] is True
     assert (data["errors"], data["warnings"], data["files_checked"]) == (0, 1, 11)
@@ -244,7 +244,7 @@ def test_cli_json_format(tmp_path, capsys):
 
 def test_cli_json_with_errors(tmp_path, capsys):
     root, _ = build(tmp_path, "yaml-syntax")
-    assert main(["validate", "--format", "json", str(root)]) == 1
+    assert main(["validate", "--no-history", "--format", "json", str(root)]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["ok"] is False and data["errors"] == 3
     assert {(p["file"], p["line"], p["code"]) for p in data["problems"]} == {
@@ -255,9 +255,9 @@ def test_cli_json_with_errors(tmp_path, capsys):
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_cli_strict_turns_warnings_into_failure(tmp_path, capsys, fmt):
     root, _ = build(tmp_path, "period-gap")
-    assert main(["validate", str(root), "--format", fmt]) == 0
+    assert main(["validate", "--no-history", str(root), "--format", fmt]) == 0
     lenient = capsys.readouterr().out
-    assert main(["validate", str(root), "--format", fmt, "--strict"]) == 1
+    assert main(["validate", "--no-history", str(root), "--format", fmt, "--strict"]) == 1
     strict = capsys.readouterr().out
     if fmt == "json":
         assert json.loads(lenient)["ok"] is True
@@ -268,7 +268,7 @@ def test_cli_strict_turns_warnings_into_failure(tmp_path, capsys, fmt):
 
 
 def test_cli_without_project_exits_2(tmp_path, capsys):
-    assert main(["validate", str(tmp_path)]) == 2
+    assert main(["validate", "--no-history", str(tmp_path)]) == 2
     captured = capsys.readouterr()
     assert captured.err.startswith("cunwu: ") and "cunwu.yaml" in captured.err
     assert "Traceback" not in captured.err

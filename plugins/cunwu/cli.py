@@ -17,7 +17,7 @@ from .errors import CunwuError
 def cmd_validate(args) -> int:
     from .validate.engine import validate
 
-    report = validate(args.path)
+    report = validate(args.path, history=not args.no_history, require_history=args.require_history)
     if args.format == "json":
         print(report.to_json(strict=args.strict))
     else:
@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("path", nargs="?", default=".", help="项目目录（含 cunwu.yaml），默认当前目录")
     v.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
     v.add_argument("--strict", action="store_true", help="把警告也当作错误")
+    v.add_argument("--no-history", action="store_true", help="不读取 Git 历史（不检查已公开内容是否被悄悄修改）")
+    v.add_argument(
+        "--require-history", action="store_true",
+        help="没有完整的 Git 历史（无仓库、浅克隆）时报错而不是警告，供 CI 使用",
+    )
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser(

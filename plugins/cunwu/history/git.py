@@ -343,6 +343,7 @@ class _BlobReader:
     def __init__(self, root: Path):
         self.root = root
         self.proc: subprocess.Popen | None = None
+        self.owner = 0  # pid of the process that started ``proc``
         self.lock = threading.Lock()
         self._finalizer = None
 
@@ -360,8 +361,10 @@ class _BlobReader:
 
     def read(self, sha: str) -> bytes:
         with self.lock:
-            if self.proc is None or self.proc.poll() is not None:
+            # a forked worker must not share its parent's pipe: start its own
+            if self.proc is None or self.owner != os.getpid() or self.proc.poll() is not None:
                 self.proc = self._start()
+                self.owner = os.getpid()
             proc = self.proc
             assert proc.stdin is not None and proc.stdout is not None
             try:

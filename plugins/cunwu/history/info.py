@@ -25,6 +25,13 @@ def model_info(doc: Doc) -> DocInfo:
     )
 
 
-def bundle_infos(bundle: VillageBundle, history=None) -> dict[str, DocInfo]:
-    """DocInfo for every disclosure of a village, keyed ``kind:key``."""
-    return {f"{d.kind}:{d.key}": model_info(d) for d in bundle.disclosures()}
+def bundle_infos(bundle: VillageBundle, township_histories: dict | None = None) -> dict[str, DocInfo]:
+    """DocInfo for every disclosure of a village, keyed ``kind:key``: from its
+    git history when validation worked it out, else from the model alone."""
+    histories = {**(township_histories or {}), **bundle.histories}
+    out = {}
+    for d in bundle.disclosures():
+        key = f"{d.kind}:{d.key}"
+        dh = histories.get(key)
+        out[key] = dh.info if dh is not None else model_info(d)
+    return out

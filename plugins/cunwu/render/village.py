@@ -22,17 +22,13 @@ from .fmt import date_iso, date_zh, money
 from .markdown import local_refs, plain_text, render_markdown
 from .urls import complaint_url, rel_link, relative_root, village_base_url
 
+#: the site section of each disclosure kind
+SECTION_OF = {"finance": "finance", "subsidy": "subsidies", "notice": "notices", "power": "powers"}
+
 #: the key of the power list as a whole (its poster, its version)
 POWER_LIST = "powers:list"
 
 KIND_ZH = {"finance": "财务公开", "subsidy": "惠民资金公示", "notice": "公告", "power": "小微权力"}
-SECTION_TITLES = {
-    "finance": "财务公开",
-    "subsidies": "惠民资金",
-    "notices": "公告",
-    "powers": "权力清单",
-    "archive": "按月归档",
-}
 
 
 @dataclass
@@ -119,6 +115,7 @@ class VillageSite:
         *,
         include_drafts=False,
         offline_rosters: frozenset[str] = frozenset(),
+        histories: dict | None = None,
     ):
         self.ctx = ctx
         self.b = bundle
@@ -134,6 +131,8 @@ class VillageSite:
         self.powers = [d for d in bundle.powers if keep(d)]
         self.published_files = self._published_files()
         self.group_names = {g.id: g.name for g in ctx.catalog.groups} if ctx.catalog else {}
+        #: "kind:key" -> history.versions.DocHistory (published versions and diffs)
+        self.histories = histories or {}
         self.site = self._site_data()
 
     # ------------------------------------------------------------ shared data
@@ -226,6 +225,7 @@ class VillageSite:
         yield from self.notice_pages()
         yield from self.power_pages()
         yield from self.archive()
+        yield from self.version_pages()
         yield from self.open_data()
         yield from self.feed()
         for rel in sorted(self.published_files):
@@ -509,8 +509,7 @@ class VillageSite:
             total=money(m.total),
             total_capital=capital_yuan(m.total),
             note=m.note or "",
-            noindex=True,
-            **{**self.doc_links(doc, name), **extra},
+            **{"noindex": True, **self.doc_links(doc, name), **extra},
         )
         return Output(name, "roster", data, sources=(doc.rel,), doc=self.key_of(doc))
 
@@ -645,6 +644,80 @@ class VillageSite:
             **{**self.doc_links(doc, name), **extra},
         )
         return Output(name, "power", data, sources=(doc.rel,), doc=self.key_of(doc))
+
+    # ------------------------------------------------------------ versions
+
+    def version_pages(self) -> Iterator[Output]:
+        """Every published version at its own permanent URL, and the list of changes."""
+        from ..history.versions import change_rows, summarise
+
+        builders = {
+            "finance": self.finance_page,
+            "subsidy": self.roster_page,
+            "notice": self.notice_page,
+            "power": self.power_page,
+        }
+        online = [d for d in self.rosters if d.key not in self.offline]
+        for doc in self.finance + online + self.notices + self.powers:
+            dh = self.histories.get(self.key_of(doc))
+            if dh is None or len(dh.versions) < 2:
+                continue
+            base = doc.url_path
+            current_stamp = dh.versions[-1][0]
+            name = base + "versions/index.html"
+            rows = []
+            for i, (stamp, st) in enumerate(dh.versions):
+                changes = dh.diffs[i - 1] if i else []
+                rows.append(
+                    {
+                        "stamp": stamp,
+                        "date": date_zh(st.model.last_changed),
+                        "commit": st.commit[:8],
+                        "commit_date": st.date,
+                        "author": st.author,
+                        "subject": st.subject,
+                        "current": stamp == current_stamp,
+                        "href": rel_link(name, base if stamp == current_stamp else f"{base}v/{stamp}/"),
+                        "summary": summarise(changes, doc.kind) if i else "首次公开",
+                        "changes": change_rows(changes),
+                        "corrections": [
+                            {"date": date_zh(c.date), "reason": c.reason} for c in st.model.corrections
+                        ][len(dh.versions[i - 1][1].model.corrections) if i else 0 :],
+                    }
+                )
+            yield Output(
+                name,
+                "versions",
+                self.page(
+                    name,
+                    f"{base.rstrip('/')}/versions",
+                    f"{self.title(doc)}：修改记录",
+                    SECTION_OF[doc.kind],
+                    doc_title=self.title(doc),
+                    current=rel_link(name, base),
+                    versions=list(reversed(rows)),
+                ),
+                sources=(doc.rel,),
+            )
+            for stamp, st in dh.versions[:-1]:
+                vname = f"{base}v/{stamp}/index.html"
+                old = Doc(doc.kind, doc.key, doc.rel, st.model, st.body)
+                out = builders[doc.kind](
+                    old,
+                    vname,
+                    stamp=stamp,
+                    version_date=date_zh(st.model.last_changed),
+                    poster="",
+                    superseded={"href": rel_link(vname, base), "stamp": current_stamp},
+                    versions_href=rel_link(vname, base + "versions/"),
+                    noindex=True,
+                    complaint=complaint_url(
+                        self.site["intake"], self.v.code, f"{base}v/{stamp}".rstrip("/"), stamp
+                    ),
+                )
+                out.doc = ""  # an old version gets no poster
+                yield out
+            yield self.redirect(f"{base}v/{current_stamp}/index.html", base, self.title(doc))
 
     # ------------------------------------------------------------ archive, data, feed
 

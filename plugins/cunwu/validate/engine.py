@@ -151,7 +151,7 @@ def model_of(sf: SourceFile, loaded: Loaded, out: list[Problem]) -> Any:
 # ---------------------------------------------------------------- township
 
 
-def load_township(root: Path, files: list[SourceFile], report: Report) -> TownshipContext:
+def load_township(root: Path, files: list[SourceFile], report: Report, history=None) -> TownshipContext:
     out: list[Problem] = []
     config = config_located = None
     sf = next((f for f in files if f.kind == "config"), None)
@@ -254,8 +254,23 @@ def load_township(root: Path, files: list[SourceFile], report: Report) -> Townsh
                 )
             )
     _check_power_numbers(list(ctx.powers.values()), out)
+    if history is not None:
+        docs = list(ctx.powers.values()) + ([ctx.catalog_doc] if ctx.catalog_doc else [])
+        ctx.histories = _histories(docs, history, out)
     report.extend(_redacted(out))
     return ctx
+
+
+def _histories(docs: list[Doc], history, out: list[Problem]) -> dict:
+    """Versions and silent edits of each document, from git (see history/versions.py)."""
+    from ..history.versions import analyse
+
+    result = {}
+    for d in docs:
+        dh = analyse(d, history)
+        out.extend(dh.problems)
+        result[f"{d.kind}:{d.key}"] = dh
+    return result
 
 
 def _load_power(ctx, sf, allowed, out, village_dir) -> Doc | None:
@@ -288,9 +303,12 @@ def _check_power_numbers(docs: list[Doc], out: list[Problem], only: set[str] | N
 
 
 def check_village(
-    ctx: TownshipContext, vid: str, files: list[SourceFile]
+    ctx: TownshipContext, vid: str, files: list[SourceFile], history=None
 ) -> tuple[VillageBundle | None, list[Problem], int]:
-    """Load and check one village. Returns (bundle or None, problems, files checked)."""
+    """Load and check one village. Returns (bundle or None, problems, files checked).
+
+    With a :class:`cunwu.history.git.History`, each disclosure's published
+    versions are worked out and silent edits reported (``bundle.histories``)."""
     out: list[Problem] = []
     root = ctx.root
     vdir = root / "villages" / vid
@@ -426,6 +444,9 @@ def check_village(
     if own_powers:
         # a village's own item must not take a number the resolved list already uses
         _check_power_numbers(bundle.powers, out, only=set(own_powers))
+    if history is not None and not broken:
+        own = bundle.finance + bundle.rosters + bundle.notices + list(own_powers.values())
+        bundle.histories = _histories(own, history, out)
     return (None if broken else bundle), _redacted(out), count
 
 
@@ -496,39 +517,66 @@ def _cross_checks(bundle: VillageBundle) -> list[Problem]:
 # ---------------------------------------------------------------- project
 
 
-def load_project(path: Path | str = ".") -> Project:
-    """Load and validate everything under the project containing ``path``."""
+def open_history(root: Path, report: Report, require: bool = False):
+    """Read git history once; say what cannot be shown when there is none."""
+    from ..history.git import read_history
+
+    history = read_history(root)
+    if not history.available or history.shallow:
+        reason = history.reason or ("浅克隆，历史不完整" if history.shallow else "")
+        report.add(
+            problem(
+                "cunwu.yaml",
+                0,
+                "history-unavailable",
+                f"无法检查修改历史：{reason}。已公开内容是否被悄悄修改、旧版本页面都无法检查和生成。",
+                severity="error" if require else "warning",
+            )
+        )
+    return history
+
+
+def check_unique_codes(items: list[tuple[str, int, str]]) -> list[Problem]:
+    """Village codes are unique across the township: (rel, line, code) per village."""
+    out, codes = [], {}
+    for rel, line, code in sorted(items):
+        if code in codes:
+            out.append(problem(rel, line, "duplicate-id", f"村代码 {code} 与 {codes[code]} 重复", "code"))
+        codes.setdefault(code, rel)
+    return out
+
+
+def load_project(path: Path | str = ".", *, history: bool = True, require_history: bool = False) -> Project:
+    """Load and validate everything under the project containing ``path``.
+
+    With ``history`` (the default), git history is read once and every
+    approved disclosure is checked for silent edits."""
     root = find_root(Path(path))
     files = discover(root)
     report = Report()
-    ctx = load_township(root, files, report)
+    hist = open_history(root, report, require_history) if history else None
+    ctx = load_township(root, files, report, hist)
     villages: dict[str, VillageBundle] = {}
     by_village: dict[str, list[SourceFile]] = {}
     for sf in files:
         if sf.village:
             by_village.setdefault(sf.village, []).append(sf)
-    codes: dict[str, str] = {}
     for vid in sorted(by_village):
-        bundle, problems, count = check_village(ctx, vid, by_village[vid])
+        bundle, problems, count = check_village(ctx, vid, by_village[vid], hist)
         report.extend(problems)
         report.files_checked += count
         if bundle is not None:
             villages[vid] = bundle
-            code = bundle.village.code
-            if code in codes:
-                report.add(
-                    problem(
-                        bundle.village_doc.rel,
-                        bundle.village_doc.line("code"),
-                        "duplicate-id",
-                        f"村代码 {code} 与 {codes[code]} 重复",
-                        "code",
-                    )
-                )
-            codes.setdefault(code, bundle.village_doc.rel)
+    report.extend(
+        check_unique_codes(
+            [(b.village_doc.rel, b.village_doc.line("code"), b.village.code) for b in villages.values()]
+        )
+    )
+    if hist is not None:
+        hist.close()
     return Project(ctx, villages, report)
 
 
-def validate(path: Path | str = ".") -> Report:
+def validate(path: Path | str = ".", *, history: bool = True, require_history: bool = False) -> Report:
     """``cunwu validate``: every problem in the project, as a report."""
-    return load_project(path).report
+    return load_project(path, history=history, require_history=require_history).report

@@ -70,6 +70,8 @@ class TownshipContext:
     catalog: PowerCatalog | None
     powers: dict[str, Doc] = field(default_factory=dict)
     catalog_doc: Doc | None = None
+    #: "kind:key" -> history.versions.DocHistory of township documents
+    histories: dict = field(default_factory=dict)
 
     def official_numbers(self, village: Village | None = None) -> list[str]:
         # config.complaint is None only when cunwu.yaml itself failed to validate
@@ -91,6 +93,8 @@ class VillageBundle:
     notices: list[Doc] = field(default_factory=list)  # sorted by date, slug
     powers: list[Doc] = field(default_factory=list)  # resolved list, sorted by number
     attachments: list[str] = field(default_factory=list)  # rel paths
+    #: "kind:key" -> history.versions.DocHistory of the village's own documents
+    histories: dict = field(default_factory=dict)
 
     def disclosures(self) -> list[Doc]:
         return self.finance + self.rosters + self.notices + self.powers

@@ -72,7 +72,8 @@ def check_disclosure(c: Checker, d: Disclosure, village_dir: Path | None) -> Non
     notice = getattr(d, "notice", None)
     if notice is not None and d.approved_on is not None and notice.start < d.approved_on:
         c.add(
-            ("notice", "start"), "notice-before-approval",
+            ("notice", "start"),
+            "notice-before-approval",
             f"公示从 {notice.start} 开始，早于审核公开日期 {d.approved_on}：未经审核的内容不应张贴",
         )
     for i, att in enumerate(d.attachments):
@@ -250,7 +251,8 @@ def check_finance(
         )
     if f.approved_on is not None and f.approved_on <= f.period.end:
         c.add(
-            ("approved_on",), "approved-too-early",
+            ("approved_on",),
+            "approved-too-early",
             f"{f.period.label}的账在 {f.period.end} 才结束，不能在 {f.approved_on} 就审核公开",
         )
     if f.status == "approved" and f.notice is None:

@@ -108,10 +108,17 @@ class VillageJob:
     prev_pages: dict[str, str] = field(default_factory=dict)
     include_drafts: bool = False
     offline_rosters: frozenset[str] = frozenset()
+    #: disclosures ("finance:2026-10", "powers:list") that get a poster
+    posters: frozenset[str] = frozenset()
+    #: makes PDFs (a cunwu.write.posters.PosterMaker); None when posters are off
+    poster_maker: object = None
+    #: "kind:key" -> DocHistory, for the version pages
+    histories: dict = field(default_factory=dict)
     # results
     pages: dict[str, str] = field(default_factory=dict)
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rendered: int = 0
+    posters_rendered: int = 0
     changed: list[str] = field(default_factory=list)
     produced: set[str] = field(default_factory=set)
 
@@ -122,9 +129,13 @@ class VillageJob:
             self.info,
             include_drafts=self.include_drafts,
             offline_rosters=self.offline_rosters,
+            histories=self.histories,
         )
         site_key = sha(data_key(site.site))
+        poster_pages = []
         for out in site.outputs():
+            if out.doc and out.doc in self.posters:
+                poster_pages.append(out)
             if out.template is not None:
                 key = sha(self.code_fp, self.template_fps[out.template], site_key, data_key(out.data))
             else:
@@ -142,10 +153,32 @@ class VillageJob:
             else:
                 body = out.body
             writer.write_bytes(out.name, body)
+        for out in poster_pages:
+            self.poster(generator, writer, site, site_key, out)
         for name, body in self.static.items():
             self.pages[name] = sha(body)
             writer.write_bytes(name, body)
         self.changed, self.produced = writer.changed, writer.produced
+
+    def poster(self, generator, writer, site, site_key: str, out) -> None:
+        """The notice-board PDF of one disclosure page, rendered only when its data changed."""
+        maker = self.poster_maker
+        name = out.name.rsplit("/", 1)[0] + "/poster.pdf" if "/" in out.name else "poster.pdf"
+        template = "poster-" + out.template
+        key = sha(self.code_fp, self.template_fps[template], site_key, maker.fingerprint, data_key(out.data))
+        self.pages[name] = key
+        self.sources[name] = out.sources
+        if self.prev_pages.get(name) == key and (self.output / name).is_file():
+            writer.keep(name)
+            return
+        pdf = maker.cached(key)
+        if pdf is None:
+            html = generator.get_template(template).render(
+                site=site.site, page=out.data, poster=maker.extras(site.site, out.data, out.template)
+            )
+            pdf = maker.render(key, html, self.output / out.name, out.sources)
+            self.posters_rendered += 1
+        writer.write_bytes(name, pdf)
 
     def run(self, theme: Path) -> VillageJob:
         run_pelican(theme, self.ctx.root / "villages" / self.bundle.id, self.output, self)

@@ -36,11 +36,12 @@ from pathlib import Path
 
 from ..errors import BuildError, PrivacyLeak, UsageError, ValidationFailed
 from ..history.info import bundle_infos, stamp_of
+from ..history.versions import history_key
 from ..problems import Problem, Report
 from ..render import timeliness
 from ..render.urls import complaint_url
 from ..sources import SourceFile, discover, find_root
-from ..validate.engine import check_village, load_township
+from ..validate.engine import check_unique_codes, check_village, load_township, open_history
 from ..validate.privacy import scan_markup
 from ..validate.project import TownshipContext, VillageBundle
 from .fingerprint import FileHashes, code_fingerprint, sha, static_files, template_fingerprints
@@ -59,6 +60,7 @@ class BuildOptions:
     drafts: bool = False
     progress: bool = True
     use_cache: bool = True
+    require_history: bool = False
 
 
 @dataclass
@@ -128,6 +130,7 @@ class State:
     code_fp: str
     render_salt: str
     drafts: bool
+    history: object = None  # cunwu.history.git.History, shared with workers
 
     @property
     def site(self) -> Path:
@@ -188,6 +191,7 @@ def village_summary(ctx: TownshipContext, bundle: VillageBundle) -> dict:
         "id": bundle.id,
         "name": v.name,
         "code": v.code,
+        "code_line": bundle.village_doc.line("code"),
         "cadence": v.cadence,
         "latest": approved[-1].model.period.label if approved else "",
         "approvals": timeliness.approvals(bundle),
@@ -214,7 +218,7 @@ def build_village(task: Task) -> TaskResult:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, IndexError):
             bundle = None
     if bundle is None:
-        bundle, problems, count = check_village(state.ctx, task.vid, task.files)
+        bundle, problems, count = check_village(state.ctx, task.vid, task.files, state.history)
         if bundle is not None:
             _atomic_pickle(_bundle_path(state, task.vid), (task.vfp, bundle))
     result = TaskResult(task.vid, problems, count, task.vfp)
@@ -233,7 +237,8 @@ def build_village(task: Task) -> TaskResult:
     job = VillageJob(
         ctx=state.ctx,
         bundle=bundle,
-        info=bundle_infos(bundle),
+        info=bundle_infos(bundle, state.ctx.histories),
+        histories={**state.ctx.histories, **bundle.histories},
         output=staging,
         code_fp=state.code_fp,
         template_fps=state.template_fps,
@@ -517,15 +522,18 @@ def build(opts: BuildOptions) -> BuildResult:
         files = discover(root)
         hashes_cache = FileHashes(out / ".cache" / "files.pickle")
         hashes = hashes_cache.hash_all(root, files)
-        ctx = load_township(root, files, report)
+        history = open_history(root, report, opts.require_history)
+        ctx = load_township(root, files, report, history)
         if not report.ok():
             raise ValidationFailed(report)
         code_fp = code_fingerprint()
         tpl_fps = template_fingerprints(theme / "templates")
         static = static_files(theme / "static")
+        township_files = [f for f in files if f.village is None and f.kind != "page"]
         township_fp = sha(
             code_fp,
-            *(f"{f.rel}:{hashes.get(f.rel, '')}" for f in files if f.village is None and f.kind != "page"),
+            history_key(history, [f.rel for f in township_files]),
+            *(f"{f.rel}:{hashes.get(f.rel, '')}" for f in township_files),
         )
         salt = sha(
             code_fp,
@@ -533,7 +541,7 @@ def build(opts: BuildOptions) -> BuildResult:
             *(sha(b) for b in static.values()),
             f"drafts={opts.drafts}",
         )
-        state = State(root, out, ctx, theme, tpl_fps, static, code_fp, salt, opts.drafts)
+        state = State(root, out, ctx, theme, tpl_fps, static, code_fp, salt, opts.drafts, history)
         recover(state)
         as_of, as_of_source = resolve_as_of(root, opts.as_of)
 
@@ -544,7 +552,11 @@ def build(opts: BuildOptions) -> BuildResult:
         tasks, skipped = [], []
         for vid in sorted(by_village):
             vfiles = by_village[vid]
-            vfp = sha(township_fp, *(f"{f.rel}:{hashes.get(f.rel, '')}" for f in vfiles))
+            vfp = sha(
+                township_fp,
+                history_key(history, [f.rel for f in vfiles]),
+                *(f"{f.rel}:{hashes.get(f.rel, '')}" for f in vfiles),
+            )
             rec = load_record(state, vid) if opts.use_cache else None
             if (
                 rec is not None
@@ -568,21 +580,15 @@ def build(opts: BuildOptions) -> BuildResult:
         for r in results:
             report.extend(r.problems)
             report.files_checked += r.count
-        codes: dict[str, str] = {}
-        for r in sorted(results, key=lambda r: r.vid):
-            if r.summary:
-                code = r.summary["code"]
-                if code in codes:
-                    report.add(
-                        Problem(
-                            f"villages/{r.vid}/village.yaml",
-                            0,
-                            "duplicate-id",
-                            f"村代码 {code} 与 {codes[code]} 重复",
-                            "code",
-                        )
-                    )
-                codes.setdefault(code, f"villages/{r.vid}/village.yaml")
+        report.extend(
+            check_unique_codes(
+                [
+                    (f"villages/{r.vid}/village.yaml", r.summary["code_line"], r.summary["code"])
+                    for r in results
+                    if r.summary
+                ]
+            )
+        )
         if not report.ok():
             _discard_staging(state)
             raise ValidationFailed(report)

@@ -1,0 +1,218 @@
+"""Published versions of a disclosure, and silent edits, from its git history.
+
+A *version* is a distinct approved content (compared as parsed data, so
+re-indenting is no edit) in the order it appeared on the published line. A
+change to an approved disclosure (including turning it back into a draft)
+must come with a correction entry of its own: the number of correction
+entries must keep up with the number of changes made after approval, and
+entries may never be removed. Otherwise the edit is *silent*, which is what
+auditors look for, and ``cunwu validate`` refuses it.
+
+The working tree counts as the newest revision, so a cadre sees the problem
+before committing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..problems import Problem, problem
+from ..render.village import DocInfo
+from ..sources import classify
+from ..validate.project import Doc
+from .diff import diff_docs, parse_blob, summarise
+from .git import History, Revision
+from .info import STAMP_LEN, model_info
+
+
+def _content(model: Any, body: str | None, drop_corrections: bool) -> str:
+    data = model.model_dump(mode="json")
+    if drop_corrections:
+        data.pop("corrections", None)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text + ("\0" + body.strip() if body is not None else "")
+
+
+@dataclass
+class State:
+    """The disclosure as one revision left it."""
+
+    model: Any
+    body: str | None
+    commit: str = ""  # "" for the working tree
+    date: str = ""  # commit (author) date
+    author: str = ""
+    subject: str = ""
+
+    @property
+    def approved(self) -> bool:
+        return self.model.status == "approved"
+
+    def stamp(self, kind: str, key: str, rel: str) -> str:
+        return Doc(kind, key, rel, self.model, self.body).content_hash[:STAMP_LEN]
+
+
+@dataclass
+class DocHistory:
+    info: DocInfo
+    problems: list[Problem] = field(default_factory=list)
+    #: (stamp, State) of every published version, oldest first
+    versions: list[tuple[str, State]] = field(default_factory=list)
+    #: changes between consecutive published versions: versions[i-1] -> versions[i]
+    diffs: list[list] = field(default_factory=list)
+
+
+class BlobCache:
+    """Parsed blobs by sha: the same content is parsed once per process."""
+
+    def __init__(self):
+        self.parsed: dict[tuple[str, str], tuple] = {}
+
+    def get(self, history: History, path: str, sha: str):
+        key = (classify(path).kind, sha)
+        if key not in self.parsed:
+            try:
+                data = history.blob(sha)
+            except KeyError:
+                self.parsed[key] = (None, None)
+            else:
+                _kind, model, body, _problems = parse_blob(path, data)
+                self.parsed[key] = (model, body)
+        return self.parsed[key]
+
+
+BLOBS = BlobCache()
+
+
+def _states(doc: Doc, revisions: list[Revision], history: History, dirty: bool) -> list[State]:
+    states = []
+    for rev in revisions:
+        if rev.blob is None:
+            continue
+        model, body = BLOBS.get(history, rev.path, rev.blob)
+        if model is None or type(model) is not type(doc.model):
+            continue  # an old revision that today's schema cannot read
+        states.append(State(model, body, rev.commit, rev.date[:10], rev.author, rev.subject))
+    current = State(doc.model, doc.body)
+    if dirty or not states:
+        states.append(current)
+    elif _content(states[-1].model, states[-1].body, False) != _content(doc.model, doc.body, False):
+        states.append(current)  # e.g. the blob could not be read: trust the working tree
+    return states
+
+
+def analyse(doc: Doc, history: History | None) -> DocHistory:
+    """Versions, dates and silent edits of one disclosure."""
+    if history is None or not history.available:
+        info = model_info(doc)
+        reason = history.reason if history is not None else "没有 Git 仓库"
+        info.history_note = f"无法读取修改历史（{reason}），只显示当前版本。"
+        return DocHistory(info)
+    revisions = history.revisions(doc.rel)
+    states = _states(doc, revisions, history, history.dirty(doc.rel) or not revisions)
+    out = DocHistory(model_info(doc))
+
+    # silent edits: every content change after the first approval needs a
+    # correction entry of its own, and entries are never removed
+    changes: list[State] = []
+    seen_approved = False
+    for prev, cur in zip(states, states[1:], strict=False):
+        seen_approved = seen_approved or prev.approved
+        if len(cur.model.corrections) < len(prev.model.corrections):
+            out.problems.append(_silent(doc, cur, "删除了已有的更正记录"))
+        if seen_approved and _content(prev.model, prev.body, True) != _content(cur.model, cur.body, True):
+            changes.append(cur)
+    have = len(doc.model.corrections)
+    if len(changes) > have:
+        unexplained = changes[have:]
+        where = "、".join(
+            f"{c.commit[:8]}（{c.date}，{c.author}）" if c.commit else "未提交的修改" for c in unexplained
+        )
+        out.problems.append(
+            _silent(
+                doc,
+                changes[-1],
+                f"审核公开后内容被修改了 {len(changes)} 次，但只有 {have} 条更正记录；"
+                f"没有说明的修改：{where}。每次修改都要在 corrections 中新增一条（日期、原因）",
+            )
+        )
+
+    # published versions and what changed between them
+    for st in states:
+        if not st.approved:
+            continue
+        stamp = st.stamp(doc.kind, doc.key, doc.rel)
+        if out.versions and out.versions[-1][0] == stamp:
+            continue
+        if any(s == stamp for s, _ in out.versions):
+            continue  # reverted to an earlier version: it keeps its stamp and URL
+        if out.versions:
+            prev = out.versions[-1][1]
+            out.diffs.append(diff_docs(doc.kind, prev.model, st.model, prev.body, st.body))
+        out.versions.append((stamp, st))
+    info = out.info
+    info.versions = [
+        {
+            "stamp": stamp,
+            "date": (st.model.last_changed.isoformat() if st.model.last_changed else ""),
+            "commit": st.commit[:8],
+            "commit_date": st.date,
+            "author": st.author,
+            "subject": st.subject,
+        }
+        for stamp, st in out.versions
+    ] or info.versions
+    if out.versions:
+        first = out.versions[0][1]
+        if first.model.approved_on:
+            info.first_published = first.model.approved_on.isoformat()
+    notes = []
+    if history.shallow:
+        notes.append("Git 历史不完整（浅克隆），更早的版本无法显示。")
+    if history.dirty(doc.rel):
+        notes.append("本页含尚未提交到 Git 的修改。")
+    info.history_note = " ".join(notes)
+    return out
+
+
+def _silent(doc: Doc, state: State, message: str) -> Problem:
+    line = doc.line("corrections") if "corrections" in doc.lines else doc.line("status")
+    return problem(doc.rel, line, "silent-edit", message, "corrections")
+
+
+def change_rows(changes: list) -> list[dict]:
+    """Changes as plain rows for the versions page."""
+    rows = []
+    for c in changes:
+        d = c.to_dict()
+        rows.append(
+            {
+                "op": {"added": "新增", "removed": "删除", "changed": "修改"}.get(d["op"], d["op"]),
+                "label": d.get("label") or d.get("where", ""),
+                "field": d.get("field") or "",
+                "before": d.get("before") if d.get("before") is not None else "",
+                "after": d.get("after") if d.get("after") is not None else "",
+            }
+        )
+    return rows
+
+
+def history_key(history: History | None, rels: list[str]) -> str:
+    """Hash of what the history says about these files (for build fingerprints)."""
+    h = hashlib.sha256()
+    if history is None or not history.available:
+        h.update(b"no-history")
+        return h.hexdigest()
+    h.update(f"shallow={history.shallow}".encode())
+    for rel in sorted(rels):
+        h.update(rel.encode() + b"\0")
+        for r in history.revisions(rel):
+            h.update(f"{r.commit}:{r.blob}:{r.path}\0".encode())
+        h.update(b"dirty" if history.dirty(rel) else b"clean")
+    return h.hexdigest()
+
+
+__all__ = ["analyse", "change_rows", "history_key", "summarise", "DocHistory"]

@@ -1,0 +1,134 @@
+"""Published versions, silent edits and version pages, in throwaway git repos."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import GOLDEN_PROJECT, build_site, copy_project
+
+from cunwu.cli import main
+from cunwu.validate.engine import validate
+
+ROSTER = "villages/alpha/subsidies/2026-10-dibao.yaml"
+
+
+def git(repo: Path, *args: str, date: str = "2026-11-01T10:00:00+08:00") -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "李报账",
+        "GIT_AUTHOR_EMAIL": "li@example.invalid",
+        "GIT_COMMITTER_NAME": "李报账",
+        "GIT_COMMITTER_EMAIL": "li@example.invalid",
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+    }
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    proj = copy_project(GOLDEN_PROJECT, tmp_path / "township")
+    git(proj, "init", "-q", "-b", "main")
+    git(proj, "add", "-A")
+    git(proj, "commit", "-q", "-m", "十月公开")
+    return proj
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def codes(report) -> list[tuple[str, str]]:
+    return sorted((p.file, p.code) for p in report.problems)
+
+
+def test_clean_history_validates(repo):
+    assert codes(validate(repo)) == []
+
+
+def test_silent_edit_is_refused_before_and_after_commit(repo):
+    edit(repo / ROSTER, "amount: 820.00}", "amount: 900.00}")
+    edit(repo / ROSTER, "total: 2530.00", "total: 2610.00")
+    report = validate(repo)
+    assert codes(report) == [(ROSTER, "silent-edit")]  # uncommitted: caught before the commit
+    assert "未提交的修改" in report.problems[0].message
+    git(repo, "commit", "-qam", "改金额", date="2026-11-12T09:00:00+08:00")
+    report = validate(repo)
+    assert codes(report) == [(ROSTER, "silent-edit")]
+    assert "李报账" in report.problems[0].message and "2026-11-12" in report.problems[0].message
+
+
+def test_correction_entry_makes_the_edit_legitimate(repo):
+    edit(repo / ROSTER, "amount: 820.00}", "amount: 900.00}")
+    edit(repo / ROSTER, "total: 2530.00", "total: 2610.00\ncorrections:\n  - {date: 2026-11-12, reason: 张某某家庭人数核减后重新核定}")
+    git(repo, "commit", "-qam", "更正金额", date="2026-11-12T09:00:00+08:00")
+    assert codes(validate(repo)) == []
+    # one correction entry does not cover a later edit
+    edit(repo / ROSTER, "amount: 510.00}", "amount: 520.00}")
+    edit(repo / ROSTER, "total: 2610.00", "total: 2620.00")
+    git(repo, "commit", "-qam", "又改", date="2026-11-13T09:00:00+08:00")
+    assert codes(validate(repo)) == [(ROSTER, "silent-edit")]
+
+
+def test_reindenting_is_not_an_edit(repo):
+    path = repo / ROSTER
+    text = path.read_text("utf-8")
+    path.write_text("# 重新排版\n" + text.replace("standard: ", "standard:   "), "utf-8")
+    git(repo, "commit", "-qam", "排版")
+    assert codes(validate(repo)) == []
+
+
+def test_back_to_draft_needs_a_correction(repo):
+    edit(repo / ROSTER, "status: approved", "status: draft")
+    git(repo, "commit", "-qam", "撤回")
+    assert codes(validate(repo)) == [(ROSTER, "silent-edit")]
+
+
+def test_removing_a_correction_is_refused(repo):
+    fin = "villages/alpha/finance/2026-10.yaml"
+    edit(repo / fin, "corrections:\n  - {date: 2026-11-15, reason: 第 0013 号凭证金额录入错误，由 205.00 更正为 250.00}\n", "")
+    git(repo, "commit", "-qam", "删掉更正")
+    assert (fin, "silent-edit") in codes(validate(repo))
+
+
+def test_no_git_and_shallow_clone_warn(tmp_path, repo):
+    plain = copy_project(GOLDEN_PROJECT, tmp_path / "plain")
+    report = validate(plain)
+    assert codes(report) == [("cunwu.yaml", "history-unavailable")]
+    assert report.ok() and not report.ok(strict=True)
+    assert main(["validate", str(plain), "--require-history"]) == 1
+    shallow = tmp_path / "shallow"
+    git(repo, "commit", "-q", "--allow-empty", "-m", "二")
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow)], check=True)
+    report = validate(shallow)
+    assert codes(report) == [("cunwu.yaml", "history-unavailable")]
+    assert "浅克隆" in report.problems[0].message
+
+
+def test_versions_pages(repo, tmp_path):
+    edit(repo / ROSTER, "amount: 820.00}", "amount: 900.00}")
+    edit(repo / ROSTER, "total: 2530.00", "total: 2610.00\ncorrections:\n  - {date: 2026-11-12, reason: 张某某家庭人数核减后重新核定}")
+    git(repo, "commit", "-qam", "更正金额", date="2026-11-12T09:00:00+08:00")
+    site = tmp_path / "out" / "site"
+    build_site(repo, tmp_path / "out")
+    page = site / "alpha/subsidies/2026-10-dibao"
+    current = (page / "index.html").read_text()
+    assert "更正说明" in current and "张某某家庭人数核减后重新核定" in current
+    assert "全部 2 个版本" in current
+    versions = (page / "versions/index.html").read_text()
+    stamps = re.findall(r'id="v-([0-9a-f]{10})"', versions)
+    assert len(stamps) == 2
+    new, old = stamps
+    assert "820.00" in versions and "900.00" in versions and "张某某" in versions
+    assert "名单" in versions  # the one-line summary
+    frozen = (page / f"v/{old}/index.html").read_text()
+    assert "旧版本" in frozen and "820.00" in frozen and "900.00" not in frozen
+    assert 'name="robots" content="noindex' in frozen
+    redirect = (page / f"v/{new}/index.html").read_text()
+    assert 'http-equiv="refresh"' in redirect
