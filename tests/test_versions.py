@@ -132,3 +132,45 @@ def test_versions_pages(repo, tmp_path):
     assert 'name="robots" content="noindex' in frozen
     redirect = (page / f"v/{new}/index.html").read_text()
     assert 'http-equiv="refresh"' in redirect
+
+
+def test_rewritten_history_fails_the_build_unless_overridden(repo, tmp_path):
+    import json
+
+    from cunwu.errors import HistoryError
+
+    out = tmp_path / "out"
+    build_site(repo, out)
+    edit(repo / ROSTER, "amount: 820.00}", "amount: 900.00}")
+    edit(repo / ROSTER, "total: 2530.00", "total: 2610.00\ncorrections:\n  - {date: 2026-11-12, reason: 重新核定}")
+    git(repo, "commit", "-qam", "更正", date="2026-11-12T09:00:00+08:00")
+    build_site(repo, out)
+    manifest = json.loads((out / "site/versions.json").read_text())
+    stamps = {e["stamp"] for e in manifest["versions"] if e["doc"] == "subsidy:2026-10-dibao"}
+    assert len(stamps) == 2
+    before = (out / "site/index.html").read_bytes()
+
+    # amend the correction commit: the published 900.00 version vanishes
+    edit(repo / ROSTER, "amount: 900.00}", "amount: 880.00}")
+    edit(repo / ROSTER, "total: 2610.00", "total: 2590.00")
+    git(repo, "commit", "-q", "--amend", "-am", "更正（改写）", date="2026-11-12T09:00:00+08:00")
+    with pytest.raises(HistoryError, match="找不到已经发布过的版本"):
+        build_site(repo, out)
+    assert (out / "site/index.html").read_bytes() == before  # nothing published
+    build_site(repo, out, allow_rewrite="测试：改写历史")
+    manifest = json.loads((out / "site/versions.json").read_text())
+    (override,) = manifest["overrides"]
+    assert override["reason"] == "测试：改写历史" and len(override["removed"]) == 1
+    assert any(e.get("withdrawn") for e in manifest["versions"])
+    # the override is permanent: the next plain build passes and keeps it
+    build_site(repo, out)
+    assert json.loads((out / "site/versions.json").read_text())["overrides"] == manifest["overrides"]
+
+
+def test_deleting_a_disclosure_is_not_a_rewrite(repo, tmp_path):
+    out = tmp_path / "out"
+    build_site(repo, out)
+    git(repo, "rm", "-q", ROSTER)
+    git(repo, "commit", "-qm", "撤下名单")
+    build_site(repo, out)
+    assert not (out / "site/alpha/subsidies/2026-10-dibao").exists()

@@ -56,6 +56,8 @@ def cmd_build(args) -> int:
         drafts=args.drafts,
         progress=not args.quiet,
         use_cache=not args.no_cache,
+        require_history=args.require_history,
+        allow_rewrite=args.allow_rewrite,
     )
     try:
         result = build(opts)
@@ -78,6 +80,38 @@ def cmd_serve(args) -> int:
     from .write.serve import serve
 
     serve(Path(args.path), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_privacy_check(args) -> int:
+    from .problems import Report
+    from .sources import find_root
+    from .validate.engine import privacy_problems
+    from .validate.staged import check_staged
+
+    root = find_root(Path(args.path))
+    report = Report()
+    if args.staged:
+        problems, count = check_staged(root, all_files=args.all_files)
+        report.extend(problems)
+        report.files_checked += count
+    for f in args.files:
+        report.files_checked += 1
+        path = Path(f)
+        report.extend(privacy_problems(f, path.read_bytes().decode("utf-8", "replace"), []))
+    if report.problems:
+        print(report.to_text())
+        print("提交被拒绝：请改成脱敏号码后重新 git add。已经提交过的，请按 README 的“号码泄露处理流程”清除历史。", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_install_hook(args) -> int:
+    from .sources import find_root
+    from .validate.staged import install_hook
+
+    hook = install_hook(find_root(Path(args.path)), sys.executable, force=args.force)
+    print(f"已安装 Git 提交前检查：{hook}")
     return 0
 
 
@@ -123,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--drafts", action="store_true", help="把草稿也放进网站（仅供本地预览）")
     b.add_argument("--no-cache", action="store_true", help="不使用上次构建的缓存")
     b.add_argument("--quiet", action="store_true", help="不显示进度")
+    b.add_argument("--require-history", action="store_true", help="没有完整的 Git 历史时报错（供 CI 使用）")
+    b.add_argument(
+        "--allow-rewrite", metavar="原因",
+        help="Git 历史被改写、已发布的版本找不到时仍然构建；原因会记入 versions.json",
+    )
     b.set_defaults(func=cmd_build)
 
     sv = sub.add_parser(
@@ -134,6 +173,19 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1", help="监听地址，默认 127.0.0.1")
     sv.add_argument("--port", type=int, default=8000, help="端口，默认 8000")
     sv.set_defaults(func=cmd_serve)
+    pc = sub.add_parser("privacy-check", help="检查暂存（git add）的文件里有没有身份证号、银行卡号、私人手机号",
+                        description="在提交前检查个人号码泄露：读取 Git 暂存区的内容（不是工作区），与 cunwu validate 用同一套规则。")
+    pc.add_argument("files", nargs="*", help="另外要检查的文件")
+    pc.add_argument("--staged", action="store_true", help="检查 Git 暂存区中的文件（默认只查 cunwu.yaml、villages/、powers/、content/）")
+    pc.add_argument("--all-files", action="store_true", help="检查暂存区中的所有文件，不只是公开资料目录")
+    pc.add_argument("--path", default=".", help="项目目录，默认当前目录")
+    pc.set_defaults(func=cmd_privacy_check)
+
+    ih = sub.add_parser("install-hook", help="安装 Git 提交前检查，阻止把个人号码提交进仓库",
+                        description="在本仓库安装 pre-commit 钩子，每次 git commit 前运行 cunwu privacy-check --staged。")
+    ih.add_argument("path", nargs="?", default=".", help="项目目录，默认当前目录")
+    ih.add_argument("--force", action="store_true", help="覆盖已有的 pre-commit 钩子")
+    ih.set_defaults(func=cmd_install_hook)
     return p
 
 

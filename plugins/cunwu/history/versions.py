@@ -178,6 +178,51 @@ def analyse(doc: Doc, history: History | None) -> DocHistory:
     return out
 
 
+def doc_key(kind: str, model: Any) -> str:
+    """The identity of a parsed disclosure (its URL key)."""
+    if kind == "finance":
+        return str(model.period)
+    if kind == "subsidy":
+        return f"{model.period}-{model.program}"
+    if kind == "notice":
+        return model.slug
+    if kind == "power":
+        return model.id
+    return kind
+
+
+def published_stamps(dh: DocHistory | None, doc: Doc) -> list[tuple[str, str]]:
+    """(stamp, date) of every published version of a document."""
+    if dh is not None and dh.versions:
+        return [(stamp, st.model.last_changed.isoformat() if st.model.last_changed else "") for stamp, st in dh.versions]
+    if doc.model.status == "approved":
+        last = doc.model.last_changed
+        return [(doc.content_hash[:STAMP_LEN], last.isoformat() if last else "")]
+    return []
+
+
+def deleted_stamps(history: History | None) -> list[tuple[str, str, str, str]]:
+    """(scope, doc, stamp, date) of approved versions of files deleted since:
+    withdrawing a disclosure is not rewriting history, its versions stay found."""
+    if history is None or not history.available:
+        return []
+    out = []
+    for fh in history.files():
+        if not fh.deleted:
+            continue
+        for rev in fh.revisions:
+            if rev.blob is None:
+                continue
+            model, body = BLOBS.get(history, rev.path, rev.blob)
+            if model is None or getattr(model, "status", None) != "approved":
+                continue
+            sf = classify(rev.path)
+            d = Doc(sf.kind, doc_key(sf.kind, model), rev.path, model, body)
+            date = model.last_changed.isoformat() if model.last_changed else ""
+            out.append((sf.village or "", f"{sf.kind}:{d.key}", d.content_hash[:STAMP_LEN], date))
+    return out
+
+
 def _silent(doc: Doc, state: State, message: str) -> Problem:
     line = doc.line("corrections") if "corrections" in doc.lines else doc.line("status")
     return problem(doc.rel, line, "silent-edit", message, "corrections")

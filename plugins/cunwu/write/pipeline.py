@@ -34,9 +34,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import BuildError, PrivacyLeak, UsageError, ValidationFailed
+from ..errors import BuildError, HistoryError, PrivacyLeak, UsageError, ValidationFailed
 from ..history.info import bundle_infos, stamp_of
-from ..history.versions import history_key
+from ..history.manifest import Entry, Manifest
+from ..history.versions import deleted_stamps, history_key, published_stamps
 from ..problems import Problem, Report
 from ..render import timeliness
 from ..render.urls import complaint_url
@@ -61,6 +62,7 @@ class BuildOptions:
     progress: bool = True
     use_cache: bool = True
     require_history: bool = False
+    allow_rewrite: str | None = None  # reason for accepting rewritten history
 
 
 @dataclass
@@ -196,6 +198,13 @@ def village_summary(ctx: TownshipContext, bundle: VillageBundle) -> dict:
         "latest": approved[-1].model.period.label if approved else "",
         "approvals": timeliness.approvals(bundle),
         "stamps": {f"{d.kind}:{d.key}": stamp_of(d) for d in bundle.disclosures()},
+        # every published version of the village's own documents, for versions.json
+        "versions": sorted(
+            [f"{d.kind}:{d.key}", stamp, date]
+            for d in bundle.disclosures()
+            if d.rel.startswith("villages/")
+            for stamp, date in published_stamps(bundle.histories.get(f"{d.kind}:{d.key}"), d)
+        ),
     }
 
 
@@ -418,7 +427,27 @@ def township_page(
     }
 
 
-def build_root(state: State, summaries: list[dict], as_of: dt.date, as_of_source: str) -> list[str]:
+def check_manifest(state: State, results: list[TaskResult], as_of: dt.date, allow_rewrite: str | None) -> bytes:
+    """versions.json: fail if a published version vanished from history; add new ones."""
+    current: set[Entry] = set()
+    for r in results:
+        for doc, stamp, date in (r.summary or {}).get("versions", []):
+            current.add(Entry(r.vid, doc, stamp, date))
+    ctx = state.ctx
+    township_docs = list(ctx.powers.values()) + ([ctx.catalog_doc] if ctx.catalog_doc else [])
+    for d in township_docs:
+        for stamp, date in published_stamps(ctx.histories.get(f"{d.kind}:{d.key}"), d):
+            current.add(Entry("", f"{d.kind}:{d.key}", stamp, date))
+    current |= {Entry(*t) for t in deleted_stamps(state.history)}
+    old = state.site / "versions.json"
+    manifest = Manifest.parse(old.read_text("utf-8") if old.is_file() else None, ctx.config.township.id)
+    history = state.history
+    verifiable = history is not None and history.available and not history.shallow
+    manifest.check_and_extend(current, as_of.isoformat(), allow_rewrite, verifiable)
+    return manifest.to_json()
+
+
+def build_root(state: State, summaries: list[dict], as_of: dt.date, as_of_source: str, manifest: bytes) -> list[str]:
     """Write the township root (index, content pages, stylesheet) into the live site.
 
     Rendered into a fresh staging folder first; each changed file is then
@@ -443,7 +472,7 @@ def build_root(state: State, summaries: list[dict], as_of: dt.date, as_of_source
     job = TownshipJob(
         page=township_page(state, summaries, as_of, as_of_source, pages),
         static={"style.css": state.static["style.css"]},
-        extra_files={},
+        extra_files={"versions.json": manifest},
     )
     run_pelican(
         state.theme,
@@ -599,6 +628,11 @@ def build(opts: BuildOptions) -> BuildResult:
             raise PrivacyLeak(
                 "构建输出中发现个人信息，已停止，网站保持原样：\n" + "\n".join(p.format() for p in leaks)
             )
+        try:
+            manifest = check_manifest(state, results, as_of, opts.allow_rewrite)
+        except HistoryError:
+            _discard_staging(state)
+            raise
 
         live_villages = (
             {p.name for p in state.site.iterdir() if p.is_dir() and not p.name.startswith(".")}
@@ -615,7 +649,7 @@ def build(opts: BuildOptions) -> BuildResult:
         )
         swap_in(state, results, removed)
         summaries = [r.summary for r in sorted(results, key=lambda r: r.vid) if r.summary]
-        root_changed = build_root(state, summaries, as_of, as_of_source)
+        root_changed = build_root(state, summaries, as_of, as_of_source, manifest)
         for r in results:
             if r.summary is not None:
                 _atomic_pickle(
