@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import GOLDEN_PROJECT, copy_project
 
+from conftest import GOLDEN_PROJECT, copy_project
 from cunwu.cli import main
 from cunwu.validate.privacy import id_check_char
 

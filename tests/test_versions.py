@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN_PROJECT, build_site, copy_project
 
+from conftest import GOLDEN_PROJECT, build_site, copy_project
 from cunwu.cli import main
 from cunwu.validate.engine import validate
 

@@ -7,6 +7,7 @@ a :class:`~cunwu.errors.CunwuError` into a clean message and exit code.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -58,6 +59,7 @@ def cmd_build(args) -> int:
         use_cache=not args.no_cache,
         require_history=args.require_history,
         allow_rewrite=args.allow_rewrite,
+        posters=not args.no_posters,
     )
     try:
         result = build(opts)
@@ -69,7 +71,8 @@ def cmd_build(args) -> int:
     for p in warnings:
         print(p.format())
     print(
-        f"构建完成：{result.villages} 个村，重建 {len(result.rebuilt)} 个，渲染 {result.pages_rendered} 页，"
+        f"构建完成：{result.villages} 个村，重建 {len(result.rebuilt)} 个，渲染 {result.pages_rendered} 页、"
+        f"{result.posters_rendered} 张张贴版，"
         f"{result.files_changed} 个文件有变化，用时 {result.seconds:.1f} 秒。统计日期 {result.as_of}。"
     )
     print(f"网站在 {result.site}")
@@ -80,6 +83,28 @@ def cmd_serve(args) -> int:
     from .write.serve import serve
 
     serve(Path(args.path), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_print(args) -> int:
+    from .errors import ValidationFailed
+    from .write.printing import print_month
+
+    def progress(label: str) -> None:
+        if not args.quiet:
+            print(f"  {label}", file=sys.stderr, flush=True)
+
+    try:
+        r = print_month(Path(args.path), args.month, args.village, progress)
+    except ValidationFailed as exc:
+        print(exc.report.to_text())
+        return 1
+    for vid, path in r.packs.items():
+        print(f"{vid}: {path}")
+    if r.empty:
+        print(f"本月没有已审核公开的内容：{'、'.join(r.empty)}")
+    per_page = f"，新渲染 {r.rendered} 张用时 {r.render_seconds:.1f} 秒" if r.rendered else "（全部来自缓存）"
+    print(f"打印包完成：{r.posters} 张张贴版，共 {r.pages} 页{per_page}；总用时 {r.seconds:.1f} 秒。")
     return 0
 
 
@@ -112,6 +137,42 @@ def cmd_install_hook(args) -> int:
 
     hook = install_hook(find_root(Path(args.path)), sys.executable, force=args.force)
     print(f"已安装 Git 提交前检查：{hook}")
+    return 0
+
+
+def _use_color(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def cmd_diff(args) -> int:
+    from .history.report import render_html, render_text, to_json, tree_diff
+    from .sources import find_root
+
+    td = tree_diff(find_root(Path(args.path)), args.rev1, args.rev2, village=args.village)
+    for w in td.warnings:
+        print(f"cunwu: 警告：{w}", file=sys.stderr)
+    if args.format == "json":
+        print(to_json(td))
+    elif args.format == "html":
+        print(render_html(td), end="")
+    else:
+        print(render_text(td, color=_use_color(args.color)))
+    return 0
+
+
+def cmd_history(args) -> int:
+    from .history.report import file_history, history_to_json, render_history_text
+    from .sources import find_root
+
+    revs = file_history(find_root(Path(args.path)), args.file)
+    for w in revs.warnings:
+        print(f"cunwu: 警告：{w}", file=sys.stderr)
+    if args.format == "json":
+        print(history_to_json(revs))
+    else:
+        print(render_history_text(revs, color=_use_color(args.color)))
     return 0
 
 
@@ -157,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--drafts", action="store_true", help="把草稿也放进网站（仅供本地预览）")
     b.add_argument("--no-cache", action="store_true", help="不使用上次构建的缓存")
     b.add_argument("--quiet", action="store_true", help="不显示进度")
+    b.add_argument("--no-posters", action="store_true", help="只生成网页，不生成张贴版 PDF（不需要中文字体）")
     b.add_argument("--require-history", action="store_true", help="没有完整的 Git 历史时报错（供 CI 使用）")
     b.add_argument(
         "--allow-rewrite", metavar="原因",
@@ -173,6 +235,14 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1", help="监听地址，默认 127.0.0.1")
     sv.add_argument("--port", type=int, default=8000, help="端口，默认 8000")
     sv.set_defaults(func=cmd_serve)
+    pr = sub.add_parser("print", help="生成某个月的打印包（每村一个 PDF，另加全乡镇一个）",
+                        description="把某个月所有已审核公开的内容做成张贴版，合成每村一个、全乡镇一个 PDF，写入 build/print/<月份>/。")
+    pr.add_argument("--month", required=True, help="月份 YYYY-MM，如 2026-10")
+    pr.add_argument("--village", help="只打印这个村（村文件夹名）")
+    pr.add_argument("--path", default=".", help="项目目录，默认当前目录")
+    pr.add_argument("--quiet", action="store_true", help="不显示进度")
+    pr.set_defaults(func=cmd_print)
+
     pc = sub.add_parser("privacy-check", help="检查暂存（git add）的文件里有没有身份证号、银行卡号、私人手机号",
                         description="在提交前检查个人号码泄露：读取 Git 暂存区的内容（不是工作区），与 cunwu validate 用同一套规则。")
     pc.add_argument("files", nargs="*", help="另外要检查的文件")
@@ -186,6 +256,42 @@ def build_parser() -> argparse.ArgumentParser:
     ih.add_argument("path", nargs="?", default=".", help="项目目录，默认当前目录")
     ih.add_argument("--force", action="store_true", help="覆盖已有的 pre-commit 钩子")
     ih.set_defaults(func=cmd_install_hook)
+
+    df = sub.add_parser(
+        "diff",
+        help="按内容比较两个版本的公开资料（名单、财务、权力事项、公告），供审计使用",
+        description="比较两个修订之间公开资料的实际变化：名单增删改的户、财务明细和余额、流程图节点、公告正文，"
+        "以及新增、删除、改名的文件。行按稳定标识比对，调整顺序或缩进不算修改。省略 REV2 时与工作区比较"
+        "（含未提交、未跟踪的文件）。",
+    )
+    df.add_argument("rev1", metavar="REV1", help="较早的修订：提交号、分支、标签或 HEAD~1 这样的写法")
+    df.add_argument("rev2", metavar="REV2", nargs="?", help="较晚的修订；不写则与工作区比较")
+    df.add_argument("--village", metavar="ID", help="只比较这个村（村文件夹名）的文件")
+    df.add_argument(
+        "--format", choices=["text", "json", "html"], default="text",
+        help="输出格式：text（终端阅读）、json（稳定格式，见 docs/history.md）、html（独立网页，可在手机上打开）",
+    )
+    df.add_argument(
+        "--color", choices=["auto", "always", "never"], default="auto",
+        help="text 格式是否用颜色：auto 仅在终端中使用（默认）、always、never",
+    )
+    df.add_argument("--path", default=".", help="项目目录，默认当前目录")
+    df.set_defaults(func=cmd_diff)
+
+    hi = sub.add_parser(
+        "history",
+        help="列出一个公开资料文件的每个版本：提交、日期、作者、说明和改了什么",
+        description="列出一个公开资料文件的全部修订（跟随改名）：提交号、日期、作者、提交说明，"
+        "以及这一版相对上一版改了什么（新建、审核公开、更正记录、金额变化等）；工作区有未提交的修改时列在最后。",
+    )
+    hi.add_argument("file", metavar="FILE", help="公开资料文件的路径（相对当前目录或项目目录），也可以是改名前的旧路径")
+    hi.add_argument("--format", choices=["text", "json"], default="text", help="输出格式：text 或 json（见 docs/history.md）")
+    hi.add_argument(
+        "--color", choices=["auto", "always", "never"], default="auto",
+        help="text 格式是否用颜色：auto 仅在终端中使用（默认）、always、never",
+    )
+    hi.add_argument("--path", default=".", help="项目目录，默认当前目录")
+    hi.set_defaults(func=cmd_history)
     return p
 
 

@@ -1,6 +1,7 @@
 """Rewrite tests/golden/expected from tests/golden/project (``make golden``).
 
-Review the diff: every change in it is a change villagers will see.
+Review the diff: every change in it is a change villagers will see. A PDF is
+kept as its page count and extracted text (``poster.pdf.txt``), not bytes.
 """
 
 from __future__ import annotations
@@ -15,12 +16,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest import GOLDEN_AS_OF, GOLDEN_EXPECTED, GOLDEN_PROJECT, build_site  # noqa: E402
 
 
+def pdf_summary(path: Path) -> str:
+    """Page count and text of a PDF: what a reviewer can read in a diff."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        texts = [page.get_textpage().get_text_range().replace("\r\n", "\n") for page in pdf]
+    finally:
+        pdf.close()
+    return f"pages: {len(texts)}\n" + "".join(f"\n--- page {i} ---\n{t}\n" for i, t in enumerate(texts, 1))
+
+
+def snapshot(site: Path, target: Path) -> None:
+    """Copy a built site for comparison, PDFs replaced by their summaries."""
+    for path in sorted(site.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(site)
+        dest = target / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".pdf":
+            dest.with_name(dest.name + ".txt").write_text(pdf_summary(path), "utf-8")
+        else:
+            shutil.copyfile(path, dest)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         build_site(GOLDEN_PROJECT, Path(tmp), GOLDEN_AS_OF)
         if GOLDEN_EXPECTED.exists():
             shutil.rmtree(GOLDEN_EXPECTED)
-        shutil.copytree(Path(tmp) / "site", GOLDEN_EXPECTED)
+        snapshot(Path(tmp) / "site", GOLDEN_EXPECTED)
     print(f"rewrote {GOLDEN_EXPECTED}")
 
 

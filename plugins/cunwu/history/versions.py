@@ -92,7 +92,10 @@ def _states(doc: Doc, revisions: list[Revision], history: History, dirty: bool) 
     for rev in revisions:
         if rev.blob is None:
             continue
-        model, body = BLOBS.get(history, rev.path, rev.blob)
+        if rev.blob == doc.sha:  # the file as it is now: already parsed
+            model, body = doc.model, doc.body
+        else:
+            model, body = BLOBS.get(history, rev.path, rev.blob)
         if model is None or type(model) is not type(doc.model):
             continue  # an old revision that today's schema cannot read
         states.append(State(model, body, rev.commit, rev.date[:10], rev.author, rev.subject))

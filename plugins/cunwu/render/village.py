@@ -10,6 +10,7 @@ template must never read anything that is not in its data.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from decimal import Decimal
 
 from ..validate.project import Doc, TownshipContext, VillageBundle
 from . import opendata
+from .flowchart import flow_outline, flowchart_svg
 from .fmt import date_iso, date_zh, money
 from .markdown import local_refs, plain_text, render_markdown
 from .urls import complaint_url, rel_link, relative_root, village_base_url
@@ -56,6 +58,21 @@ class DocInfo:
     versions: list[dict] = field(default_factory=list)  # published versions, oldest first
     poster: str = ""  # file name of the poster inside the disclosure folder, if any
     history_note: str = ""  # what history could not show, if anything
+
+
+_FLOWCHARTS: dict[str, str] = {}
+
+
+def _flowchart(doc: Doc) -> str:
+    """A power item's chart, drawn once per process: every village of a
+    township shows the same township items."""
+    key = doc.content_hash
+    svg = _FLOWCHARTS.get(key)
+    if svg is None:
+        if len(_FLOWCHARTS) > 2000:
+            _FLOWCHARTS.clear()
+        svg = _FLOWCHARTS[key] = flowchart_svg(doc.model, uid=f"p-{doc.model.id}")
+    return svg
 
 
 def doc_title(doc: Doc, village_name: str, program_names: dict[str, str]) -> str:
@@ -622,7 +639,6 @@ class VillageSite:
             yield self.power_page(doc, doc.url_path + "index.html")
 
     def power_page(self, doc: Doc, name: str, **extra) -> Output:
-        from .flowchart import flow_outline, flowchart_svg
 
         m = doc.model
         data = self.page(
@@ -639,7 +655,7 @@ class VillageSite:
             public=m.public,
             risks=[{"point": r.point, "measure": r.measure} for r in m.risks],
             supervisor=[{"label": p.label, "number": p.number} for p in m.supervisor],
-            chart=flowchart_svg(m, uid=f"p-{m.id}"),
+            chart=_flowchart(doc),
             outline=flow_outline(m),
             **{**self.doc_links(doc, name), **extra},
         )
@@ -790,7 +806,9 @@ class VillageSite:
             if d.kind == "notice":
                 summary = plain_text(d.body or "")[:200]
             if m.corrections:
-                summary = f"【已更正 {m.corrections[-1].date}：{m.corrections[-1].reason}】" + summary
+                # an Atom summary is HTML (type="html"): the reason is text, escape it
+                last = m.corrections[-1]
+                summary = f"【已更正 {last.date}：{html.escape(last.reason, quote=False)}】" + summary
             feed.add_item(
                 title=self.title(d),
                 link=self.base + d.url_path,

@@ -67,7 +67,9 @@ class Loaded:
 
     def __init__(self, raw: bytes):
         self.raw = raw
-        self.sha = hashlib.sha256(raw).hexdigest()
+        # git's blob id of these bytes: history can tell "unchanged since the
+        # last commit" without reading the blob back from git
+        self.sha = hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
         self.text: str | None = None
         self.located: Located | None = None
         self.body: str | None = None

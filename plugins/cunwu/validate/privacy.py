@@ -30,6 +30,7 @@ from dataclasses import dataclass
 _FULLWIDTH = str.maketrans(
     {**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "ｘ": "x", "\u3000": " ", "\xa0": " "}
 )
+_NEEDS_TRANSLATION = re.compile("[\uff10-\uff19\uff38\uff58\u3000\xa0]")
 # digits with single spaces between them; an ID may end in X
 _RUN = re.compile(r"(?<![0-9.])[0-9](?: ?[0-9])*(?: ?[Xx])?(?![0-9])(?!\.[0-9])")
 # mobiles typed with hyphens: 138-1234-5678, 138 1234 5678 is covered by _RUN
@@ -126,9 +127,13 @@ def _classify(d: str, allowed: frozenset[str]) -> tuple[str, str] | None:
 def scan(text: str, allowed: Iterable[str] = ()) -> list[Finding]:
     """Every personal number in ``text``; ``allowed`` are official numbers (any format)."""
     allowed_digits = frozenset(d[-11:] for d in (digits_of(a) for a in allowed) if len(d) >= 11)
-    norm = text.translate(_FULLWIDTH)
+    # translate() costs a pass over the text: only when there is something to translate
+    norm = text.translate(_FULLWIDTH) if _NEEDS_TRANSLATION.search(text) else text
     found: dict[int, Finding] = {}
     for m in _RUN.finditer(norm):
+        run = m.group()
+        if len(run) < 11 or sum(c.isdigit() for c in run) < 10:
+            continue  # too short to hold any personal number: most numbers on a page
         # a run may join a number to its neighbours by single spaces ("3 138...");
         # try every span of space-separated groups, longest first
         groups = [(g.start() + m.start(), g.group().upper()) for g in re.finditer(r"[0-9Xx]+", m.group())]
@@ -181,15 +186,12 @@ def scan_lines(text: str, allowed: Iterable[str] = ()) -> list[tuple[int, Findin
 
 
 def scan_markup(text: str, allowed: Iterable[str] = ()) -> list[Finding]:
-    """Scan HTML/XML output: numbers may hide behind entities (&#49;) or tags."""
-    unescaped = html.unescape(text)
-    # a tag ends a number: cells of one table row must not join into a "card number"
-    detagged = re.sub(r"<[^>]*>", "\n", unescaped)
-    seen = {}
-    for variant in (text, unescaped, detagged):
-        for f in scan(variant, allowed):
-            seen.setdefault((f.kind, f.masked), f)
-    return list(seen.values())
+    """Scan HTML/XML output: numbers may hide behind entities (``&#49;``).
+
+    Unescaping only turns entities into the characters a reader sees, so the
+    unescaped text holds every number the raw text holds. A tag is not a digit
+    or a space, so it ends a number, as it ends it on screen."""
+    return scan(html.unescape(text) if "&" in text else text, allowed)
 
 
 def mask_pattern(style: str) -> re.Pattern:

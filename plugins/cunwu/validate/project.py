@@ -38,7 +38,7 @@ class Doc:
     rel: str  # source path relative to the project root
     model: Any
     body: str | None = None  # Markdown body of a notice
-    sha: str = ""  # hash of the raw bytes
+    sha: str = ""  # git blob id of the raw bytes
     #: line of each top-level field, for problems found across files
     lines: dict[str, int] = field(default_factory=dict)
 

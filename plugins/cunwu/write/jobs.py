@@ -57,6 +57,20 @@ _DISABLED = {
 }
 
 
+#: every value from the sources is escaped unless a template says |safe
+JINJA_OPTIONS = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "extensions": []}
+JINJA_FILTERS = {"cunwu_clean": clean_html}
+
+
+def theme_env(theme: Path):
+    """The theme's templates outside a Pelican run (``cunwu print``), same options."""
+    from jinja2 import Environment, FileSystemLoader
+
+    env = Environment(loader=FileSystemLoader(str(theme / "templates")), **JINJA_OPTIONS)
+    env.filters.update(JINJA_FILTERS)
+    return env
+
+
 def run_pelican(theme: Path, content: Path, output: Path, job, page_paths=(), extra=None) -> None:
     """One real Pelican run with our plugin, generator and writer."""
     settings = read_settings(
@@ -78,15 +92,8 @@ def run_pelican(theme: Path, content: Path, output: Path, job, page_paths=(), ex
             "DEFAULT_LANG": "zh-CN",
             "DEFAULT_DATE": "fs",
             "PLUGINS": [pelican_plugin],
-            "JINJA_ENVIRONMENT": {
-                # every value from the sources is escaped unless a template says |safe
-                "autoescape": True,
-                "trim_blocks": True,
-                "lstrip_blocks": True,
-                "extensions": [],
-                "bytecode_cache": pelican_plugin.BYTECODE_CACHE,
-            },
-            "JINJA_FILTERS": {"cunwu_clean": clean_html},
+            "JINJA_ENVIRONMENT": {**JINJA_OPTIONS, "bytecode_cache": pelican_plugin.BYTECODE_CACHE},
+            "JINJA_FILTERS": JINJA_FILTERS,
             **(extra or {}),
         }
     )
@@ -165,19 +172,18 @@ class VillageJob:
         maker = self.poster_maker
         name = out.name.rsplit("/", 1)[0] + "/poster.pdf" if "/" in out.name else "poster.pdf"
         template = "poster-" + out.template
-        key = sha(self.code_fp, self.template_fps[template], site_key, maker.fingerprint, data_key(out.data))
+        key = maker.key(self.code_fp, self.template_fps[template], site_key, out.data)
         self.pages[name] = key
         self.sources[name] = out.sources
         if self.prev_pages.get(name) == key and (self.output / name).is_file():
             writer.keep(name)
             return
-        pdf = maker.cached(key)
-        if pdf is None:
-            html = generator.get_template(template).render(
-                site=site.site, page=out.data, poster=maker.extras(site.site, out.data, out.template)
-            )
-            pdf = maker.render(key, html, self.output / out.name, out.sources)
-            self.posters_rendered += 1
+        pdf, rendered = maker.get(
+            key,
+            lambda extras: generator.get_template(template).render(site=site.site, page=out.data, poster=extras),
+            site.site, out.data, out.template, (self.output / out.name).parent, out.sources,
+        )
+        self.posters_rendered += rendered
         writer.write_bytes(name, pdf)
 
     def run(self, theme: Path) -> VillageJob:

@@ -40,7 +40,9 @@ from ..history.manifest import Entry, Manifest
 from ..history.versions import deleted_stamps, history_key, published_stamps
 from ..problems import Problem, Report
 from ..render import timeliness
+from ..render.posters import doc_meta, eligible
 from ..render.urls import complaint_url
+from ..render.village import POWER_LIST, DocInfo
 from ..sources import SourceFile, discover, find_root
 from ..validate.engine import check_unique_codes, check_village, load_township, open_history
 from ..validate.privacy import scan_markup
@@ -63,6 +65,7 @@ class BuildOptions:
     use_cache: bool = True
     require_history: bool = False
     allow_rewrite: str | None = None  # reason for accepting rewritten history
+    posters: bool = True  # notice-board PDFs (needs a CJK font)
 
 
 @dataclass
@@ -72,6 +75,7 @@ class BuildResult:
     villages: int
     rebuilt: list[str]
     pages_rendered: int
+    posters_rendered: int
     files_changed: int
     seconds: float
     report: Report
@@ -112,6 +116,7 @@ class TaskResult:
     changed: list[str] = field(default_factory=list)
     sources: dict[str, tuple] = field(default_factory=dict)
     rendered: int = 0
+    posters_rendered: int = 0
     built: bool = False
 
     @property
@@ -133,6 +138,8 @@ class State:
     render_salt: str
     drafts: bool
     history: object = None  # cunwu.history.git.History, shared with workers
+    as_of: dt.date | None = None
+    poster_maker: object = None  # write.posters.PosterMaker when posters are on
 
     @property
     def site(self) -> Path:
@@ -197,6 +204,7 @@ def village_summary(ctx: TownshipContext, bundle: VillageBundle) -> dict:
         "cadence": v.cadence,
         "latest": approved[-1].model.period.label if approved else "",
         "approvals": timeliness.approvals(bundle),
+        "docs": doc_meta(bundle),
         "stamps": {f"{d.kind}:{d.key}": stamp_of(d) for d in bundle.disclosures()},
         # every published version of the village's own documents, for versions.json
         "versions": sorted(
@@ -208,8 +216,31 @@ def village_summary(ctx: TownshipContext, bundle: VillageBundle) -> dict:
     }
 
 
+def derived_sets(state: State, summary: dict) -> tuple[frozenset[str], frozenset[str]]:
+    """What "today" changes about a village: which disclosures get posters
+    (notice current or in the print window) and which rosters are taken
+    offline (notice over, when the township says so). Derived sets, not the
+    date itself, go into the fingerprint, so a new day rebuilds nothing that
+    does not change."""
+    cfg = state.ctx.config
+    posters = frozenset()
+    if state.poster_maker is not None:
+        posters = eligible(summary["docs"], state.as_of, cfg.print.window_months, state.ctx.catalog is not None)
+    offline = frozenset()
+    if cfg.site.rosters_offline_after_notice:
+        today = state.as_of.isoformat()
+        offline = frozenset(
+            key.split(":", 1)[1] for key, _status, _m, _start, end in summary["docs"] if key.startswith("subsidy:") and end and end < today
+        )
+    return posters, offline
+
+
 def render_fingerprint(state: State, vfp: str, summary: dict) -> str:
-    return sha(state.render_salt, vfp, json.dumps(summary, sort_keys=True, ensure_ascii=False))
+    posters, offline = derived_sets(state, summary)
+    return sha(
+        state.render_salt, vfp, json.dumps(summary, sort_keys=True, ensure_ascii=False),
+        "posters=" + ",".join(sorted(posters)), "offline=" + ",".join(sorted(offline)),
+    )
 
 
 def build_village(task: Task) -> TaskResult:
@@ -255,14 +286,17 @@ def build_village(task: Task) -> TaskResult:
         prev_pages=prev,
         include_drafts=state.drafts,
     )
+    job.posters, job.offline_rosters = derived_sets(state, result.summary)
+    job.poster_maker = state.poster_maker
+    for key in job.posters:
+        if key in job.info:
+            job.info[key].poster = "poster.pdf"
+        elif key == POWER_LIST:
+            job.info[key] = DocInfo(stamp="", version_date="", poster="poster.pdf")
     job.run(state.theme)
     remove_stale(staging, job.produced)
-    result.pages, result.changed, result.sources, result.rendered = (
-        job.pages,
-        job.changed,
-        job.sources,
-        job.rendered,
-    )
+    result.pages, result.changed, result.sources = job.pages, job.changed, job.sources
+    result.rendered, result.posters_rendered = job.rendered, job.posters_rendered
     result.tree_ino = staging.stat().st_ino
     result.built = True
     return result
@@ -570,9 +604,15 @@ def build(opts: BuildOptions) -> BuildResult:
             *(sha(b) for b in static.values()),
             f"drafts={opts.drafts}",
         )
-        state = State(root, out, ctx, theme, tpl_fps, static, code_fp, salt, opts.drafts, history)
-        recover(state)
         as_of, as_of_source = resolve_as_of(root, opts.as_of)
+        maker = None
+        if opts.posters:
+            from .posters import PosterMaker
+
+            maker = PosterMaker(out / ".cache" / "posters", ctx.config.print.paper, out / ".staging")
+            salt = sha(salt, maker.fingerprint)
+        state = State(root, out, ctx, theme, tpl_fps, static, code_fp, salt, opts.drafts, history, as_of, maker)
+        recover(state)
 
         by_village: dict[str, list[SourceFile]] = {}
         for f in files:
@@ -668,6 +708,7 @@ def build(opts: BuildOptions) -> BuildResult:
             villages=len(results),
             rebuilt=[r.vid for r in built],
             pages_rendered=sum(r.rendered for r in built),
+            posters_rendered=sum(r.posters_rendered for r in built),
             files_changed=sum(len(r.changed) for r in built) + len(root_changed),
             seconds=time.monotonic() - t0,
             report=report,

@@ -1,0 +1,129 @@
+"""Which disclosures get a notice-board poster, and what a poster adds to its page.
+
+Only approved disclosures get posters (never drafts). ``cunwu build`` makes
+posters for those whose notice period is current or that fall in the last
+``print.window_months`` months; ``cunwu print`` renders any month on demand.
+The power list and every power item's flowchart always have one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.sax.saxutils import quoteattr
+
+from .flowchart import FONT_FAMILY
+from .qr import qr_svg
+from .urls import with_query
+from .village import POWER_LIST, doc_month
+
+POSTER_NAME = "poster.pdf"
+TEMPLATES = {
+    "finance": "poster-finance",
+    "roster": "poster-roster",
+    "notice": "poster-notice",
+    "power": "poster-power",
+    "powers": "poster-powers",
+}
+
+
+def doc_meta(bundle) -> list[list[str]]:
+    """What eligibility needs to know of each disclosure (kept in the build cache)."""
+    out = []
+    for d in bundle.finance + bundle.rosters + bundle.notices + bundle.powers:
+        m = d.model
+        notice = getattr(m, "notice", None)
+        out.append(
+            [
+                f"{d.kind}:{d.key}",
+                m.status,
+                doc_month(d),
+                notice.start.isoformat() if notice else "",
+                notice.end.isoformat() if notice else "",
+            ]
+        )
+    return out
+
+
+def _months_back(as_of: dt.date, n: int) -> set[str]:
+    y, m, out = as_of.year, as_of.month, set()
+    for _ in range(n):
+        out.add(f"{y}-{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out
+
+
+def eligible(
+    meta: list[list[str]], as_of: dt.date, window_months: int, has_catalog: bool = True
+) -> frozenset[str]:
+    """Keys of the disclosures ``cunwu build`` makes posters for."""
+    window = _months_back(as_of, window_months)
+    today = as_of.isoformat()
+    out = {POWER_LIST} if has_catalog else set()
+    for key, status, month, start, end in meta:
+        if status != "approved":
+            continue
+        if key.startswith("power:") or month in window or (start and start <= today <= end):
+            out.add(key)
+    return frozenset(out)
+
+
+def month_docs(meta: list[list[str]], month: str) -> list[str]:
+    """Keys of the approved disclosures of one month, for a print pack."""
+    return [key for key, status, m, _s, _e in meta if status == "approved" and m == month]
+
+
+def poster_extras(site: dict, page: dict, template: str, paper: str, font_css: str, font_family: str) -> dict:
+    """The poster's own data: QR codes, phones, fonts. Derived from ``site`` and
+    ``page`` only, so the page data stays the cache key of the poster."""
+    extras = {
+        "paper": paper,
+        "font_css": font_css,
+        "font_family": font_family,
+        "version_date": page.get("version_date", ""),
+        # the running footer is set in the stylesheet, where HTML escaping does not hold
+        "footer": css_string(f"{site['village']['name']} · {site['township']['name']}"),
+        "phones": site["phones"],
+        "qr_page": qr_svg(
+            with_query(page["canonical"], v=page.get("stamp", "")), size="31mm", label="网上公示"
+        ),
+        "qr_complaint": qr_svg(page["complaint"], size="31mm", label="举报"),
+    }
+    if template == "power":
+        # the page's chart scales to the sheet; its ids are already unique per item
+        # draw the chart with the poster's (subset) font, not the page's system font
+        # stack: a system font would embed whole CJK metric tables (~280 KB)
+        chart = page["chart"].replace("font-family=" + quoteattr(FONT_FAMILY), "font-family=" + quoteattr(font_family))
+        extras["chart"] = chart
+        extras.update(chart_box(chart, paper))
+    return extras
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string, safe inside a ``<style>`` element.
+
+    Jinja's HTML escaping means nothing there: a newline ends a CSS string, and
+    what follows would be read as rules (``table { display: none }`` hides a
+    ledger from the printed poster). Every ASCII character but letters, digits
+    and the space, and every invisible one, becomes a CSS escape."""
+    out = []
+    for ch in text:
+        if (ch.isascii() and (ch.isalnum() or ch == " ")) or (not ch.isascii() and ch.isprintable()):
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):x} ")
+    return '"' + "".join(out) + '"'
+
+
+def chart_box(svg: str, paper: str) -> dict:
+    """Size a flowchart on the sheet: a tall chart takes a column beside the
+    facts, a wide one the full width; either way it fits on the first page."""
+    import re
+
+    m = re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', svg)
+    ratio = float(m.group(2)) / float(m.group(1)) if m else 1.0
+    scale = 1.41 if paper == "A3" else 1.0  # A3 is A4 scaled by sqrt(2)
+    if ratio > 1.2:
+        width = min(95 * scale, 185 * scale / ratio)
+        return {"chart_layout": "column", "chart_width": f"{width:.1f}mm", "chart_height": f"{width * ratio:.1f}mm"}
+    width = min(186 * scale, 140 * scale / ratio)
+    return {"chart_layout": "wide", "chart_width": f"{width:.1f}mm", "chart_height": f"{width * ratio:.1f}mm"}

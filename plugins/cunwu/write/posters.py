@@ -1,0 +1,99 @@
+"""Poster PDFs for the build and for ``cunwu print``: rendered once, cached by key.
+
+A poster's key is the hash of the code, its template closure, the fonts,
+the paper and the exact data it shows. Rendered PDFs are kept in a
+content-addressed cache (``build/.cache/posters/``), so an unchanged poster
+is never rendered again, by the build or by a print pack.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from html import unescape as html_unescape
+from pathlib import Path
+
+from ..errors import BuildError
+from ..render.posters import poster_extras
+from ..render.village import data_key
+from .fingerprint import sha
+
+
+class PosterMaker:
+    """One per process: WeasyPrint and the fonts are loaded once."""
+
+    def __init__(self, cache_dir: Path, paper: str, allowed_dir: Path):
+        from .pdf import PdfEngine
+
+        self.cache_dir = cache_dir
+        self.paper = paper
+        self.engine = PdfEngine(allowed_dir, paper=paper)
+        self.fingerprint = sha("poster", self.engine.fingerprint, paper)
+        self.rendered = 0
+
+    def _path(self, key: str) -> Path:
+        return self.cache_dir / key[:2] / f"{key}.pdf"
+
+    def cached(self, key: str) -> bytes | None:
+        try:
+            return self._path(key).read_bytes()
+        except OSError:
+            return None
+
+    def key(self, code_fp: str, template_fp: str, site_key: str, page: dict) -> str:
+        """The poster's cache key: code, template closure, fonts and paper, the data shown.
+        The page's link to its own poster is not shown on the poster: left out, so the
+        build and ``cunwu print`` share the cache whatever the print window."""
+        shown = {k: v for k, v in page.items() if k != "poster"}
+        return sha(code_fp, template_fp, site_key, self.fingerprint, data_key(shown))
+
+    def get(self, key: str, render_html, site: dict, page: dict, kind: str, base: Path, sources) -> tuple[bytes, bool]:
+        """The PDF for ``key``, from the cache or rendered now; and whether it was rendered.
+        ``render_html(extras)`` renders the poster template with the poster's own data."""
+        pdf = self.cached(key)
+        if pdf is not None:
+            return pdf, False
+        html = render_html(self.extras(site, page, kind))
+        return self.render(key, html, base, sources), True
+
+    def extras(self, site: dict, page: dict, template: str) -> dict:
+        # the engine applies its @font-face rules itself; templates use the family name
+        return poster_extras(site, page, template, self.paper, "", self.engine.font_family)
+
+    def render(self, key: str, html: str, base: Path, sources: tuple[str, ...]) -> bytes:
+        result = self.engine.render(inline_images(html, base, self.engine.allowed_dir), base_url=base)
+        if result.missing_glyphs:
+            chars = "".join(result.missing_glyphs)
+            raise BuildError(
+                f"张贴版中有字体缺少的字：{chars}（来源：{', '.join(sources)}）。"
+                "请安装包含这些字的字体（如 fonts-noto-cjk-extra），或核对是否为录入错误。"
+            )
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(result.pdf)
+        os.replace(tmp, path)
+        self.rendered += 1
+        return result.pdf
+
+
+_IMG = re.compile(r'(<img\b[^>]*?\bsrc=")([^":#?]+)(")')
+_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
+
+
+def inline_images(html: str, base: Path, allowed: Path) -> str:
+    """Relative images as data: URIs. WeasyPrint names an image in the PDF by
+    the hash of its URL, so a file URL would make the PDF depend on where the
+    build folder is; the image's bytes do not. Only files inside ``allowed``
+    are inlined; anything else is left for the engine's fetcher to refuse."""
+
+    def repl(m: re.Match) -> str:
+        path = (base / html_unescape(m.group(2))).resolve()
+        mime = _TYPES.get(path.suffix.lower())
+        if mime is None or not path.is_relative_to(allowed.resolve()) or not path.is_file():
+            return m.group(0)
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f"{m.group(1)}data:{mime};base64,{data}{m.group(3)}"
+
+    return _IMG.sub(repl, html)
