@@ -102,7 +102,9 @@ def _states(doc: Doc, revisions: list[Revision], history: History, dirty: bool) 
     current = State(doc.model, doc.body)
     if dirty or not states:
         states.append(current)
-    elif _content(states[-1].model, states[-1].body, False) != _content(doc.model, doc.body, False):
+    elif states[-1].model is not doc.model and _content(states[-1].model, states[-1].body, False) != _content(
+        doc.model, doc.body, False
+    ):
         states.append(current)  # e.g. the blob could not be read: trust the working tree
     return states
 

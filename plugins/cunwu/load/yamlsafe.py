@@ -31,9 +31,28 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..problems import Problem, problem
 
 try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader
+    from yaml import SafeLoader as _BaseLoader
+
+
+class _Loader(_BaseLoader):
+    """Resolves implicit tags only for what we interpret (null, booleans, ``<<``).
+
+    The stock resolver runs a table of regular expressions in Python for every
+    scalar, to find ints, floats and timestamps that we keep as text anyway.
+    """
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode and implicit[0]:
+            if value in _NULL:
+                return _STD + "null"
+            if value in _TRUE or value in _FALSE:
+                return _STD + "bool"
+            if value == "<<":
+                return _STD + "merge"
+            return _STD + "str"
+        return super().resolve(kind, value, implicit)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 #: values produced from one document, counting every alias expansion
@@ -130,7 +149,7 @@ class _Builder:
             )
         self.lines.setdefault(path, key_line if key_line is not None else self.line(node))
         if isinstance(node, ScalarNode):
-            return self.scalar(node)
+            return self.scalar(node, path)
         if isinstance(node, SequenceNode):
             return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -145,7 +164,22 @@ class _Builder:
         finally:
             self.lines = saved
 
-    def scalar(self, node: ScalarNode) -> Any:
+    def refuse_control(self, node: ScalarNode, path: Path) -> None:
+        """Typed raw, a control character is refused by :func:`decode_text`; written
+        as an escape (``"\\0"``, ``"\\x1b"``) it would reach pages, feeds and CSV
+        files, and an XML feed cannot even carry it: refuse it the same."""
+        bad = _BAD_CONTROL.search(node.value)
+        if bad:
+            self.fail(
+                node,
+                "invalid-utf8",
+                f"含有不可见的控制字符 U+{ord(bad.group()):04X}（可能写成了 \\0、\\x1b 这样的转义），请删除。",
+                path,
+            )
+
+    def scalar(self, node: ScalarNode, path: Path) -> Any:
+        if node.style == '"':  # only a double-quoted escape can make a control character
+            self.refuse_control(node, path)
         text = node.value
         if node.style is None or node.style == "":
             # plain (unquoted) scalar: only null and booleans are interpreted
@@ -176,6 +210,7 @@ class _Builder:
                 continue
             if not isinstance(key_node, ScalarNode):
                 self.fail(key_node, "wrong-type", "键必须是简单的文字，不能是列表或映射。", path)
+            self.refuse_control(key_node, path)
             key = key_node.value
             kline = self.line(key_node)
             if key in seen:
@@ -219,7 +254,8 @@ def _explain(detail: str) -> str:
     return f"{detail}。请检查缩进、冒号和引号。"
 
 
-_BAD_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: control characters, and the two noncharacters XML cannot carry either
+_BAD_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def decode_text(file: str, raw: bytes, offset: int = 0) -> tuple[str | None, list[Problem]]:
@@ -284,12 +320,28 @@ def _nesting_too_deep(text: str) -> yaml.Mark | None:
     return None
 
 
+_DEPTH_MARKS = re.compile(r"[\[\]{}]")
+_LEAD = re.compile(r"^( *)((?:[-?] +)*)", re.M)
+
+
+def _depth_bound(text: str) -> int:
+    """A cheap upper bound of the nesting depth: flow brackets + indentation +
+    stacked "- " markers. Most files are far below MAX_DEPTH, so the exact (and
+    slower) event pass only runs for the few that might not be."""
+    depth = deepest = 0
+    for m in _DEPTH_MARKS.finditer(text):
+        depth += 1 if m.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    block = max((len(m.group(1)) + m.group(2).count(" ") for m in _LEAD.finditer(text)), default=0)
+    return deepest + block
+
+
 def parse_yaml(file: str, text: str, offset: int = 0) -> tuple[Located | None, list[Problem]]:
     """Text -> Located mapping, or problems. Never raises on bad input."""
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None, [problem(file, offset, "empty-file", "文件没有内容。")]
     try:
-        deep = _nesting_too_deep(text)
+        deep = _nesting_too_deep(text) if _depth_bound(text) > MAX_DEPTH else None
         if deep is not None:
             return None, [
                 problem(file, deep.line + 1 + offset, "yaml-too-deep", f"嵌套超过 {MAX_DEPTH} 层。")

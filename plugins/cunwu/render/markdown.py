@@ -87,11 +87,6 @@ def render_markdown(text: str, *, root: str = "", files: set[str] | None = None)
     )
 
 
-def plain_text(text: str) -> str:
-    """Markdown -> plain text with no markup at all (feeds' summaries, posters)."""
-    return nh3.clean(_converter().convert(text), tags=set(), strip_comments=True)
-
-
 def local_refs(text: str) -> list[str]:
     """Relative file references in a Markdown body (images, links), normalised."""
     out = []
@@ -115,3 +110,23 @@ def clean_html(html: str) -> str:
             link_rel="noopener noreferrer nofollow",
         )
     )
+
+
+_STRIP = [
+    (re.compile(r"<[^>]*>"), " "),  # raw HTML
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images -> alt text
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links -> text
+    (re.compile(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+\.)\s+", re.M), ""),  # block markers
+    (re.compile(r"[*_`|~]+"), ""),  # emphasis, code, table pipes
+    (re.compile(r"^\s*:?-{3,}:?\s*$", re.M), " "),  # rules, table separators
+    (re.compile(r"\s+"), " "),
+]
+
+
+def summary_text(text: str, limit: int = 200) -> str:
+    """A short plain-text summary of a Markdown body, for feeds. Not a
+    sanitiser: the feed writer escapes it as text."""
+    for rx, repl in _STRIP:
+        text = rx.sub(repl, text)
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -176,7 +176,8 @@ def to_json(doc: Doc, meta: dict) -> bytes:
     data = {"meta": meta, "data": doc.model.model_dump(mode="json")}
     if doc.body is not None:
         data["body_markdown"] = doc.body.strip()
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    # compact: json's C encoder only runs without indent, and there is one per disclosure
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def resource_name(doc: Doc) -> str:

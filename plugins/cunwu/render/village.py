@@ -21,7 +21,7 @@ from ..validate.project import Doc, TownshipContext, VillageBundle
 from . import opendata
 from .flowchart import flow_outline, flowchart_svg
 from .fmt import date_iso, date_zh, money
-from .markdown import local_refs, plain_text, render_markdown
+from .markdown import local_refs, render_markdown, summary_text
 from .urls import complaint_url, rel_link, relative_root, village_base_url
 
 #: the site section of each disclosure kind
@@ -804,7 +804,7 @@ class VillageSite:
             info = self.info.get(self.key_of(d))
             summary = self.summary(d, "index.html").get("meta", "")
             if d.kind == "notice":
-                summary = plain_text(d.body or "")[:200]
+                summary = summary_text(d.body or "")
             if m.corrections:
                 # an Atom summary is HTML (type="html"): the reason is text, escape it
                 last = m.corrections[-1]

@@ -32,7 +32,9 @@ _FULLWIDTH = str.maketrans(
 )
 _NEEDS_TRANSLATION = re.compile("[\uff10-\uff19\uff38\uff58\u3000\xa0]")
 # digits with single spaces between them; an ID may end in X
-_RUN = re.compile(r"(?<![0-9.])[0-9](?: ?[0-9])*(?: ?[Xx])?(?![0-9])(?!\.[0-9])")
+# (at least 11 digits: the shortest personal number; the regex engine, not
+# Python, skips the many short numbers of a page)
+_RUN = re.compile(r"(?<![0-9.])[0-9](?: ?[0-9]){10,}(?: ?[Xx])?(?![0-9])(?!\.[0-9])")
 # mobiles typed with hyphens: 138-1234-5678, 138 1234 5678 is covered by _RUN
 _MOBILE_HYPHEN = re.compile(r"(?<![0-9.\-])1[3-9][0-9]-?[0-9]{4}-?[0-9]{4}(?![0-9\-])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ class Doc:
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         """Hash of the parsed content (not the bytes) plus the notice body."""
         h = hashlib.sha256(canonical_json(self.model).encode())

@@ -27,15 +27,32 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` unless it already holds exactly these bytes."""
+def write_if_changed(path: Path, data: bytes, staging: bool = False) -> bool:
+    """Write ``data`` to ``path`` unless it already holds exactly these bytes.
+
+    Never in place: a changed file is written aside and renamed over. In a
+    staging tree (``staging=True``), which is discarded whole on failure, a
+    new file is written straight away: it shares no inode with the live site."""
     try:
         st = path.stat()
-        if st.st_size == len(data) and path.read_bytes() == data:
-            return False
     except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+        if not staging:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return _replace(path, data)
+        try:
+            with open(path, "xb") as f:
+                f.write(data)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "xb") as f:
+                f.write(data)
+        return True
+    if st.st_size == len(data) and path.read_bytes() == data:
+        return False
+    return _replace(path, data)
+
+
+def _replace(path: Path, data: bytes) -> bool:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:
         f.write(data)

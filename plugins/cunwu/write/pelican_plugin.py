@@ -62,7 +62,7 @@ class CunwuWriter(Writer):
     def write_bytes(self, name: str, data: bytes) -> bool:
         name = name.lstrip("/")
         self.produced.add(name)
-        if write_if_changed(Path(self.output_path) / name, data):
+        if write_if_changed(Path(self.output_path) / name, data, staging=True):
             self.changed.append(name)
             return True
         return False

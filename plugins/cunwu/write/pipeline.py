@@ -23,6 +23,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import multiprocessing
 import os
@@ -117,6 +118,7 @@ class TaskResult:
     sources: dict[str, tuple] = field(default_factory=dict)
     rendered: int = 0
     posters_rendered: int = 0
+    leaks: list[Problem] = field(default_factory=list)
     built: bool = False
 
     @property
@@ -297,6 +299,7 @@ def build_village(task: Task) -> TaskResult:
     remove_stale(staging, job.produced)
     result.pages, result.changed, result.sources = job.pages, job.changed, job.sources
     result.rendered, result.posters_rendered = job.rendered, job.posters_rendered
+    result.leaks = scan_outputs(staging, task.vid, job.changed, job.sources, state.ctx.official_numbers(bundle.village))
     result.tree_ino = staging.stat().st_ino
     result.built = True
     return result
@@ -540,33 +543,43 @@ def build_root(state: State, summaries: list[dict], as_of: dt.date, as_of_source
 # ---------------------------------------------------------------- privacy of the output
 
 
-def scan_outputs(state: State, results: list[TaskResult]) -> list[Problem]:
-    """Every file a build wrote anew, scanned for personal numbers before it goes live."""
+_SCANNED: dict[bytes, tuple] = {}  # content hash -> findings, per process
+_SCANNED_KINDS = (".html", ".json", ".csv", ".xml", ".svg", ".txt", ".js", ".css", ".pdf")
+
+
+def _pdf_text(data: bytes) -> str:
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
+
+
+def scan_outputs(tree: Path, vid: str, changed: list[str], sources: dict, allowed: list[str]) -> list[Problem]:
+    """Every file a build wrote anew (HTML, JSON, CSV, feeds, SVG, the text of
+    PDFs), scanned for personal numbers before it can go live. Results are
+    kept by content hash, so the same bytes are scanned once."""
     out = []
-    for r in results:
-        if not r.built:
+    for rel in changed:
+        path = tree / rel
+        if path.suffix not in _SCANNED_KINDS:
             continue
-        bundle_numbers = state.ctx.official_numbers()
-        try:
-            village = pickle.loads(_bundle_path(state, r.vid).read_bytes())[1].village
-            bundle_numbers = state.ctx.official_numbers(village)
-        except Exception:  # noqa: BLE001 - only widens what is allowed; scanning still happens
-            pass
-        for rel in r.changed:
-            path = state.staging / r.vid / rel
-            if path.suffix not in (".html", ".json", ".csv", ".xml", ".svg", ".txt", ".js", ".css"):
-                continue
-            text = path.read_text("utf-8", errors="replace")
-            for f in scan_markup(text, bundle_numbers):
-                src = ", ".join(r.sources.get(rel, ())) or "（未知来源）"
-                out.append(
-                    Problem(
-                        file=f"build/site/{r.vid}/{rel}",
-                        line=0,
-                        code=f.code,
-                        message=f"输出中发现{f.label} {f.masked}，来源：{src}。构建已停止，网站保持原样。",
-                    )
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).digest()
+        findings = _SCANNED.get(digest)
+        if findings is None:
+            text = _pdf_text(data) if path.suffix == ".pdf" else data.decode("utf-8", errors="replace")
+            findings = _SCANNED[digest] = tuple(scan_markup(text, allowed))
+        for f in findings:
+            src = ", ".join(sources.get(rel, ())) or "（未知来源）"
+            out.append(
+                Problem(
+                    file=f"build/site/{vid}/{rel}", line=0, code=f.code,
+                    message=f"输出中发现{f.label} {f.masked}，来源：{src}。构建已停止，网站保持原样。",
                 )
+            )
     return out
 
 
@@ -661,7 +674,7 @@ def build(opts: BuildOptions) -> BuildResult:
         if not report.ok():
             _discard_staging(state)
             raise ValidationFailed(report)
-        leaks = scan_outputs(state, results)
+        leaks = [p for r in results for p in r.leaks]
         if leaks:
             _discard_staging(state)
             report.extend(leaks)
