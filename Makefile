@@ -19,6 +19,11 @@ test:  ## set up and run the whole test suite (what CI runs)
 validate:
 	$(BIN)/cunwu validate
 
+N ?= 30
+bench:  ## county-scale benchmark against plain Pelican: make bench N=300 (posters at N<=30)
+	scripts/bootstrap demo
+	$(BIN)/python benchmarks/bench.py --villages $(N) $(if $(filter-out 30 10 5,$(N)),,--posters)
+
 golden:  ## rewrite the golden site after an intended output change
 	$(BIN)/python tests/golden/regen.py
 

@@ -138,8 +138,6 @@ class _Builder:
                 f"文件展开后超过 {MAX_NODES} 个值，疑似别名（&/*）炸弹，已拒绝。",
                 path,
             )
-        if depth > MAX_DEPTH:
-            self.fail(node, "yaml-too-deep", f"嵌套超过 {MAX_DEPTH} 层。", path)
         if node.tag not in _ALLOWED_TAGS:
             self.fail(
                 node,
@@ -147,9 +145,12 @@ class _Builder:
                 f"不允许使用标签 {node.tag}：cunwu 只读取普通数据，不会创建程序对象。",
                 path,
             )
-        self.lines.setdefault(path, key_line if key_line is not None else self.line(node))
-        if isinstance(node, ScalarNode):
+        if path not in self.lines:
+            self.lines[path] = key_line if key_line is not None else node.start_mark.line + 1
+        if node.__class__ is ScalarNode:  # most nodes: the fast path first
             return self.scalar(node, path)
+        if depth > MAX_DEPTH:
+            self.fail(node, "yaml-too-deep", f"嵌套超过 {MAX_DEPTH} 层。", path)
         if isinstance(node, SequenceNode):
             return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -210,7 +211,8 @@ class _Builder:
                 continue
             if not isinstance(key_node, ScalarNode):
                 self.fail(key_node, "wrong-type", "键必须是简单的文字，不能是列表或映射。", path)
-            self.refuse_control(key_node, path)
+            if key_node.style == '"':
+                self.refuse_control(key_node, path)
             key = key_node.value
             kline = self.line(key_node)
             if key in seen:

@@ -52,8 +52,15 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
+_CONVERTER: md.Markdown | None = None
+
+
 def _converter() -> md.Markdown:
-    return md.Markdown(extensions=["tables", "sane_lists", "nl2br"], output_format="html")
+    """One Markdown instance per process (building one costs more than a notice), reset per use."""
+    global _CONVERTER
+    if _CONVERTER is None:
+        _CONVERTER = md.Markdown(extensions=["tables", "sane_lists", "nl2br"], output_format="html")
+    return _CONVERTER.reset()
 
 
 def render_markdown(text: str, *, root: str = "", files: set[str] | None = None) -> str:

@@ -217,4 +217,4 @@ def datapackage(
         ],
         "resources": resources,
     }
-    return (json.dumps(pkg, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json.dumps(pkg, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
