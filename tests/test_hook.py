@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import GOLDEN_PROJECT, copy_project
 from cunwu.cli import main
 from cunwu.validate.privacy import id_check_char
+
+from conftest import GOLDEN_PROJECT, copy_project
 
 ROSTER = "villages/alpha/subsidies/2026-10-dibao.yaml"
 # an invented, checksum-valid ID number: this test proves a leak is caught

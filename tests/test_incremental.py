@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOLDEN_PROJECT, build_site, copy_project
 from cunwu.errors import ValidationFailed
+
+from conftest import GOLDEN_PROJECT, build_site, copy_project
 
 
 def snapshot(site: Path) -> dict[str, tuple[str, int, int]]:

@@ -15,9 +15,10 @@ import pypdfium2
 import pytest
 import zxingcpp
 
-from conftest import DEMO_AS_OF, REPO, build_site, copy_project
 from cunwu.errors import FontMissing
 from cunwu.write.printing import print_month
+
+from conftest import DEMO_AS_OF, REPO, build_site, copy_project
 
 BASE = "https://cunwu.example.org/qingshui/"
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOLDEN_PROJECT, build_site, copy_project
 from cunwu.cli import main
 from cunwu.validate.engine import validate
+
+from conftest import GOLDEN_PROJECT, build_site, copy_project
 
 ROSTER = "villages/alpha/subsidies/2026-10-dibao.yaml"
 
@@ -174,3 +175,20 @@ def test_deleting_a_disclosure_is_not_a_rewrite(repo, tmp_path):
     git(repo, "commit", "-qm", "撤下名单")
     build_site(repo, out)
     assert not (out / "site/alpha/subsidies/2026-10-dibao").exists()
+
+
+def test_renamed_notice_with_new_slug_keeps_its_old_url(repo, tmp_path):
+    old = repo / "villages/alpha/notices/tender.md"
+    git(repo, "mv", "villages/alpha/notices/tender.md", "villages/alpha/notices/2026-10-tender.md")
+    new = repo / "villages/alpha/notices/2026-10-tender.md"
+    text = new.read_text("utf-8").replace("slug: 2026-10-road-tender", "slug: 2026-10-tender-roads")
+    text = text.replace("approved_on: 2026-10-15", "approved_on: 2026-10-15\ncorrections:\n  - {date: 2026-10-20, reason: 统一网址}")
+    new.write_text(text, "utf-8")
+    git(repo, "commit", "-qam", "改名", date="2026-10-20T09:00:00+08:00")
+    assert not old.exists()
+    assert codes(validate(repo)) == []
+    build_site(repo, tmp_path / "out")
+    site = tmp_path / "out/site/alpha/notices"
+    assert (site / "2026-10-tender-roads/index.html").is_file()
+    redirect = (site / "2026-10-road-tender/index.html").read_text()
+    assert "url=../2026-10-tender-roads/" in redirect

@@ -63,6 +63,9 @@ class DocHistory:
     versions: list[tuple[str, State]] = field(default_factory=list)
     #: changes between consecutive published versions: versions[i-1] -> versions[i]
     diffs: list[list] = field(default_factory=list)
+    #: identities (URL keys) the document had in earlier published revisions,
+    #: e.g. a notice's old slug: their URLs redirect to the current one
+    former_keys: list[str] = field(default_factory=list)
 
 
 class BlobCache:
@@ -144,6 +147,12 @@ def analyse(doc: Doc, history: History | None) -> DocHistory:
                 f"没有说明的修改：{where}。每次修改都要在 corrections 中新增一条（日期、原因）",
             )
         )
+
+    # a published identity that changed (a notice's slug): keep its URL alive
+    for st in states:
+        key = doc_key(doc.kind, st.model)
+        if st.approved and key != doc.key and key not in out.former_keys:
+            out.former_keys.append(key)
 
     # published versions and what changed between them
     for st in states:

@@ -243,6 +243,7 @@ class VillageSite:
         yield from self.power_pages()
         yield from self.archive()
         yield from self.version_pages()
+        yield from self.renamed_pages()
         yield from self.open_data()
         yield from self.feed()
         for rel in sorted(self.published_files):
@@ -734,6 +735,19 @@ class VillageSite:
                 out.doc = ""  # an old version gets no poster
                 yield out
             yield self.redirect(f"{base}v/{current_stamp}/index.html", base, self.title(doc))
+
+    def renamed_pages(self) -> Iterator[Output]:
+        """Old URLs of disclosures whose identity changed (a renamed file with a
+        new slug, say) redirect to the current URL: QR codes keep working."""
+        taken = {d.url_path for d in self.finance + self.rosters + self.notices + self.powers}
+        taken |= {f"notices/{a}/" for d in self.notices for a in d.model.aliases}
+        for doc in self.finance + self.rosters + self.notices + self.powers:
+            dh = self.histories.get(self.key_of(doc))
+            for old in dh.former_keys if dh is not None else []:
+                path = f"{SECTION_OF[doc.kind]}/{old}/"
+                if path not in taken:
+                    taken.add(path)
+                    yield self.redirect(path + "index.html", doc.url_path, self.title(doc))
 
     # ------------------------------------------------------------ archive, data, feed
 
