@@ -242,18 +242,40 @@ def _silent(doc: Doc, state: State, message: str) -> Problem:
     return problem(doc.rel, line, "silent-edit", message, "corrections")
 
 
+_FIELD_ZH = {
+    "key": "户号", "name": "姓名", "group": "小组", "id_masked": "身份证号", "people": "人数", "area": "面积",
+    "rate": "标准", "category": "类别", "grade": "等级", "start": "起始", "amount": "金额", "note": "备注",
+    "date": "日期", "voucher": "凭证", "line": "行", "account": "科目", "summary": "摘要", "handler": "经办",
+    "approver": "审批", "reason": "原因",
+}
+
+
+def _show(value) -> str:
+    """A changed value for people: a whole row as "姓名 张三；金额 500.00", not a dict."""
+    if isinstance(value, dict):
+        return "；".join(f"{_FIELD_ZH.get(k, k)} {_show(v)}" for k, v in value.items() if v not in (None, "", []))
+    if isinstance(value, list):
+        return "、".join(_show(v) for v in value)
+    return "" if value is None else str(value)
+
+
 def change_rows(changes: list) -> list[dict]:
-    """Changes as plain rows for the versions page."""
+    """Changes as plain rows for the versions page (correction entries are
+    shown on their own, as 更正说明, so they are left out here)."""
     rows = []
     for c in changes:
         d = c.to_dict()
+        if str(d.get("where", "")).startswith("corrections"):
+            continue
+        label = d.get("label") or d.get("where", "")
+        field = _FIELD_ZH.get(d.get("field") or "", d.get("field") or "")
         rows.append(
             {
                 "op": {"added": "新增", "removed": "删除", "changed": "修改"}.get(d["op"], d["op"]),
-                "label": d.get("label") or d.get("where", ""),
-                "field": d.get("field") or "",
-                "before": d.get("before") if d.get("before") is not None else "",
-                "after": d.get("after") if d.get("after") is not None else "",
+                "label": label,
+                "field": "" if field in label else field,
+                "before": _show(d.get("before")),
+                "after": _show(d.get("after")),
             }
         )
     return rows
