@@ -151,6 +151,7 @@ def generate(root: Path, villages: int, months: int, seed: int = 1, git: bool = 
     township(root)
     if git:
         _git(root, "init", "-q", "-b", "main")
+        _git(root, "config", "gc.auto", "0")  # no background gc while we measure
     rngs = {v: random.Random(seed * 100_003 + v) for v in range(1, villages + 1)}
     balances = {v: Decimal(rngs[v].randint(10_000_00, 500_000_00)) / 100 + Decimal(10_000_000) for v in rngs}
     households = {

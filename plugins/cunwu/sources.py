@@ -80,16 +80,25 @@ def classify(rel: str) -> SourceFile:
 
 
 def _walk(root: Path, top: str):
-    base = root / top
-    if not base.is_dir():
+    """Relative paths under ``top``, sorted, hidden files and backups skipped
+    (plain strings and os.scandir: a county has tens of thousands of files)."""
+    base = os.path.join(root, top)
+    if not os.path.isdir(base):
         return
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for f in sorted(filenames):
-            if f.startswith(".") or f.endswith("~"):
+    stack = [(base, top)]
+    while stack:
+        folder, rel = stack.pop()
+        with os.scandir(folder) as it:
+            entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in it)
+        subdirs = []
+        for name, is_dir in entries:
+            if name.startswith(".") or name.endswith("~"):
                 continue
-            full = Path(dirpath) / f
-            yield full.relative_to(root).as_posix()
+            if is_dir:
+                subdirs.append((os.path.join(folder, name), f"{rel}/{name}"))
+            else:
+                yield f"{rel}/{name}"
+        stack.extend(reversed(subdirs))
 
 
 def discover(root: Path) -> list[SourceFile]:

@@ -62,18 +62,22 @@ class Manifest:
             self.overrides.append({"date": as_of, "reason": allow_rewrite, "removed": [f"{e['scope']}:{e['stamp']}" for e in vanished]})
             for e in vanished:
                 e["withdrawn"] = as_of
-        for e in sorted(current):
+        for e in sorted(current, key=lambda e: (e.scope, e.doc, e.stamp, e.date)):
             self.entries.setdefault(
                 (e.scope, e.stamp), {"scope": e.scope, "doc": e.doc, "stamp": e.stamp, "date": e.date, "first_built": as_of}
             )
         return vanished
 
     def to_json(self) -> bytes:
-        data = {
-            "format": FORMAT,
-            "township": self.township,
-            "about": "本乡镇网站发布过的每一个公开版本；只增不删。被改写的历史记录在 overrides 中。",
-            "versions": [self.entries[k] for k in sorted(self.entries, key=lambda k: (k[0], self.entries[k]["doc"], self.entries[k]["date"], k[1]))],
-            "overrides": self.overrides,
-        }
-        return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+        """One version per line: diffs of the published file stay readable,
+        and json's C encoder does the work (it does not run with ``indent``)."""
+
+        def line(obj) -> str:
+            return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+
+        keys = sorted(self.entries, key=lambda k: (k[0], self.entries[k]["doc"], self.entries[k]["date"], k[1]))
+        head = {"format": FORMAT, "township": self.township, "about": "本乡镇网站发布过的每一个公开版本；只增不删。被改写的历史记录在 overrides 中。"}
+        parts = [line(head)[:-1] + ",", ' "overrides": ' + line(self.overrides) + ",", ' "versions": [']
+        parts.append(",\n".join("  " + line(self.entries[k]) for k in keys))
+        parts.append(" ]\n}\n")
+        return "\n".join(parts).encode("utf-8")

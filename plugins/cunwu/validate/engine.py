@@ -548,8 +548,11 @@ def check_unique_codes(items: list[tuple[str, int, str]]) -> list[Problem]:
     return out
 
 
-def load_project(path: Path | str = ".", *, history: bool = True, require_history: bool = False) -> Project:
-    """Load and validate everything under the project containing ``path``.
+def load_project(
+    path: Path | str = ".", *, history: bool = True, require_history: bool = False, only: set[str] | None = None
+) -> Project:
+    """Load and validate everything under the project containing ``path``
+    (with ``only``, just those villages), keeping the models in memory.
 
     With ``history`` (the default), git history is read once and every
     approved disclosure is checked for silent edits."""
@@ -564,6 +567,8 @@ def load_project(path: Path | str = ".", *, history: bool = True, require_histor
         if sf.village:
             by_village.setdefault(sf.village, []).append(sf)
     for vid in sorted(by_village):
+        if only is not None and vid not in only:
+            continue
         bundle, problems, count = check_village(ctx, vid, by_village[vid], hist)
         report.extend(problems)
         report.files_checked += count
@@ -579,6 +584,59 @@ def load_project(path: Path | str = ".", *, history: bool = True, require_histor
     return Project(ctx, villages, report)
 
 
-def validate(path: Path | str = ".", *, history: bool = True, require_history: bool = False) -> Report:
-    """``cunwu validate``: every problem in the project, as a report."""
-    return load_project(path, history=history, require_history=require_history).report
+_SHARED: tuple | None = None  # (ctx, history) for forked workers
+
+
+def _check_only(item: tuple[str, list[SourceFile]]) -> tuple[list[Problem], int, tuple | None]:
+    """Check one village and keep only what the report needs: a county's
+    bundles are never held in memory all at once."""
+    ctx, hist = _SHARED
+    vid, files = item
+    bundle, problems, count = check_village(ctx, vid, files, hist)
+    code = (bundle.village_doc.rel, bundle.village_doc.line("code"), bundle.village.code) if bundle else None
+    return problems, count, code
+
+
+def validate(
+    path: Path | str = ".", *, history: bool = True, require_history: bool = False, jobs: int = 0
+) -> Report:
+    """``cunwu validate``: every problem in the project, as a report.
+
+    Villages are checked in parallel worker processes (one per core by
+    default), each holding one village at a time."""
+    import concurrent.futures as cf
+    import multiprocessing
+    import os
+
+    global _SHARED
+    root = find_root(Path(path))
+    files = discover(root)
+    report = Report()
+    hist = open_history(root, report, require_history) if history else None
+    ctx = load_township(root, files, report, hist)
+    by_village: dict[str, list[SourceFile]] = {}
+    for sf in files:
+        if sf.village:
+            by_village.setdefault(sf.village, []).append(sf)
+    items = sorted(by_village.items())
+    jobs = jobs or os.cpu_count() or 1
+    _SHARED = (ctx, hist)
+    try:
+        if jobs > 1 and len(items) > 2:
+            pool_ctx = multiprocessing.get_context("fork")
+            with cf.ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=pool_ctx) as pool:
+                results = list(pool.map(_check_only, items, chunksize=4))
+        else:
+            results = [_check_only(item) for item in items]
+    finally:
+        _SHARED = None
+    codes = []
+    for problems, count, code in results:
+        report.extend(problems)
+        report.files_checked += count
+        if code:
+            codes.append(code)
+    report.extend(check_unique_codes(codes))
+    if hist is not None:
+        hist.close()
+    return report

@@ -84,9 +84,11 @@ class FileHashes:
     def hash_all(self, root: Path, files: list[SourceFile]) -> dict[str, str]:
         out = {}
         fresh = {}
+        base = str(root)
         for sf in files:
+            full = os.path.join(base, sf.rel)
             try:
-                st = os.stat(root / sf.rel)
+                st = os.stat(full)
             except OSError:
                 continue
             stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
@@ -94,7 +96,11 @@ class FileHashes:
             if old is not None and old[0] == stamp:
                 digest = old[1]
             else:
-                digest = hashlib.sha256((root / sf.rel).read_bytes()).hexdigest()
+                try:
+                    with open(full, "rb") as f:
+                        digest = hashlib.sha256(f.read()).hexdigest()
+                except OSError:  # a folder where a file should be: validation reports it
+                    continue
                 self.dirty = True
             fresh[sf.rel] = (stamp, digest)
             out[sf.rel] = digest

@@ -120,6 +120,7 @@ class TaskResult:
     posters_rendered: int = 0
     leaks: list[Problem] = field(default_factory=list)
     built: bool = False
+    unchanged: bool = False  # the cache record still says exactly this
 
     @property
     def has_errors(self) -> bool:
@@ -272,6 +273,7 @@ def build_village(task: Task) -> TaskResult:
     live_ino = _live_ino(state, task.vid)
     if rec is not None and rec.rfp == result.rfp and rec.tree_ino == live_ino:
         result.pages, result.tree_ino = rec.pages, live_ino
+        result.unchanged = rec.vfp == task.vfp
         return result
     staging = state.staging / task.vid
     stage_tree(live, staging)
@@ -656,7 +658,8 @@ def build(opts: BuildOptions) -> BuildResult:
         for vid, rec in skipped:
             results.append(
                 TaskResult(
-                    vid, rec.problems, rec.count, rec.vfp, rec.summary, rec.rfp, rec.tree_ino, rec.pages
+                    vid, rec.problems, rec.count, rec.vfp, rec.summary, rec.rfp, rec.tree_ino, rec.pages,
+                    unchanged=True,
                 )
             )
         for r in results:
@@ -702,9 +705,19 @@ def build(opts: BuildOptions) -> BuildResult:
         )
         swap_in(state, results, removed)
         summaries = [r.summary for r in sorted(results, key=lambda r: r.vid) if r.summary]
-        root_changed = build_root(state, summaries, as_of, as_of_source, manifest)
+        root_key = sha(
+            state.render_salt, township_fp, as_of.isoformat(), as_of_source, sha(manifest),
+            json.dumps(summaries, sort_keys=True, ensure_ascii=False),
+            *(f"{f.rel}:{hashes.get(f.rel, '')}" for f in files if f.kind in ("page", "asset")),
+        )
+        root_record = state.cache / "root.key"
+        if root_record.is_file() and root_record.read_text() == root_key and (state.site / "index.html").is_file():
+            root_changed = []  # the township's index, pages and manifest are as they were
+        else:
+            root_changed = build_root(state, summaries, as_of, as_of_source, manifest)
+            root_record.write_text(root_key)
         for r in results:
-            if r.summary is not None:
+            if r.summary is not None and not r.unchanged:
                 _atomic_pickle(
                     _record_path(state, r.vid),
                     Record(r.vfp, r.problems, r.count, r.summary, r.rfp, r.tree_ino, r.pages),

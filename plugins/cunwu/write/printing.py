@@ -47,7 +47,7 @@ def print_month(path: Path, month: str, village: str | None = None, progress=Non
         raise UsageError(f"月份应写成 YYYY-MM，如 2026-10；实际为 “{month}”")
     t0 = time.monotonic()
     root = find_root(path)
-    project = load_project(root)
+    project = load_project(root, only={village} if village else None)
     if not project.report.ok():
         raise ValidationFailed(project.report)
     ctx = project.township
