@@ -8,7 +8,6 @@ numbers are invented; IDs are masked like 990101********123X.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -28,6 +27,8 @@ from cunwu.history.diff import (
 from cunwu.history.git import read_history
 from cunwu.validate.privacy import id_check_char
 
+from conftest import git
+
 ROSTER = "villages/dongshan/subsidies/2026-01-dibao.yaml"
 FINANCE = "villages/dongshan/finance/2026-01.yaml"
 NOTICE_OLD = "villages/dongshan/notices/road.md"
@@ -39,18 +40,7 @@ SUN = ("孙德福", "sun@example.cn")
 CHEN = ("陈立明", "chen@example.cn")
 
 
-@pytest.fixture(autouse=True)
-def _isolated_git(monkeypatch, tmp_path):
-    """No user or system git config, and no repository above the test folder."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
-
-
-def git(repo: Path, *args: str, env: dict | None = None) -> str:
-    full = dict(os.environ, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", **(env or {}))
-    out = subprocess.run(["git", *args], cwd=repo, env=full, capture_output=True, text=True, check=True)
-    return out.stdout.strip()
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 
 def init(repo: Path) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import yaml
 from cunwu.cli import main
 from cunwu.validate.privacy import id_check_char
 
-from conftest import GOLDEN_PROJECT, copy_project
+from conftest import GOLDEN_PROJECT, copy_project, git_run
 
 ROSTER = "villages/alpha/subsidies/2026-10-dibao.yaml"
 # an invented, checksum-valid ID number: this test proves a leak is caught
@@ -23,9 +22,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+    who = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
-    return subprocess.run(["git", *args], cwd=repo, env=env, check=check, capture_output=True, text=True)
+    result = git_run(repo, *args, env=who)
+    if check and result.returncode != 0:
+        raise subprocess.CalledProcessError(result.returncode, args, result.stdout, result.stderr)
+    return result
 
 
 @pytest.fixture

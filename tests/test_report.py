@@ -10,9 +10,7 @@ All names and numbers are invented.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -30,6 +28,8 @@ from cunwu.history.report import (
     to_json,
     tree_diff,
 )
+
+from conftest import git
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "project"
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "history.md"
@@ -51,18 +51,7 @@ ROW_4 = (
 REASON = "张某某家庭人口变化，金额由 820.00 元调整为 970.00 元；李䶮迁出；新增 A-004"
 
 
-@pytest.fixture(autouse=True)
-def _isolated_git(monkeypatch, tmp_path):
-    """No user or system git config, and no repository above the test folder."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
-
-
-def git(repo: Path, *args: str, env: dict | None = None) -> str:
-    full = dict(os.environ, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", **(env or {}))
-    out = subprocess.run(["git", *args], cwd=repo, env=full, capture_output=True, text=True, check=True)
-    return out.stdout.strip()
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 
 def commit(repo: Path, message: str, when: str, who) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -12,22 +11,17 @@ import pytest
 from cunwu.cli import main
 from cunwu.validate.engine import validate
 
+import conftest
 from conftest import GOLDEN_PROJECT, build_site, copy_project
 
 ROSTER = "villages/alpha/subsidies/2026-10-dibao.yaml"
 
 
 def git(repo: Path, *args: str, date: str = "2026-11-01T10:00:00+08:00") -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "李报账",
-        "GIT_AUTHOR_EMAIL": "li@example.invalid",
-        "GIT_COMMITTER_NAME": "李报账",
-        "GIT_COMMITTER_EMAIL": "li@example.invalid",
-        "GIT_AUTHOR_DATE": date,
-        "GIT_COMMITTER_DATE": date,
-    }
-    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+    """git with a fixed author and date, as a cadre's commit."""
+    who = {"GIT_AUTHOR_NAME": "李报账", "GIT_AUTHOR_EMAIL": "li@example.invalid"}
+    env = {**who, "GIT_COMMITTER_NAME": "李报账", "GIT_COMMITTER_EMAIL": "li@example.invalid"}
+    return conftest.git(repo, *args, env={**env, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date})
 
 
 @pytest.fixture
