@@ -103,8 +103,11 @@ def commit_one_change(county: Path, month: str) -> None:
     path = county / "villages" / "v001" / "finance" / f"{month}.yaml"
     text = path.read_text("utf-8")
     text = text.replace("summary: ", "summary: 更正后", 1)
-    text += "corrections:\n  - {date: 2099-01-01, reason: 基准测试：修改一笔摘要}\n"
-    path.write_text(text.replace("2099-01-01", _after_approval(text)), "utf-8")
+    if "\ncorrections:\n" not in text:
+        text += "corrections:\n"
+    # corrections is the last block: one more entry of its own for this change
+    text += f"  - {{date: {_after_approval(text)}, reason: 基准测试：修改一笔摘要}}\n"
+    path.write_text(text, "utf-8")
     env = {**os.environ, "GIT_AUTHOR_NAME": "基准", "GIT_AUTHOR_EMAIL": "b@example.invalid",
            "GIT_COMMITTER_NAME": "基准", "GIT_COMMITTER_EMAIL": "b@example.invalid"}
     subprocess.run(["git", "commit", "-qam", "更正一笔"], cwd=county, env=env, check=True)

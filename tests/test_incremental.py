@@ -223,3 +223,20 @@ def test_crash_during_swap_is_finished_next_time(project, monkeypatch):
         assert "办公桌椅" in (out / f"site/{v}/finance/2026-09/index.html").read_text()
     assert not (out / ".cache/swap.json").exists()
     os.sync()
+
+
+def test_an_error_anywhere_stops_before_anything_is_rendered(project):
+    """Villages are validated first: one broken village, and no page or poster is made."""
+    shutil.copytree(project / "villages/alpha", project / "villages/beta")
+    replace(project / "villages/beta/village.yaml", '"990101101201"', '"990101101202"')
+    replace(project / "villages/beta/finance/2026-09.yaml", "closing_balance: 1400.10", "closing_balance: 1400.11")
+    out = project / "build"
+    with pytest.raises(ValidationFailed) as exc:
+        build_site(project, out)
+    codes = {(p.file, p.code) for p in exc.value.report.errors}
+    assert codes == {
+        ("villages/beta/finance/2026-09.yaml", "balance-mismatch"),
+        ("villages/beta/finance/2026-10.yaml", "opening-mismatch"),
+    }
+    assert not (out / "site").exists()
+    assert not list((out / ".cache").rglob("*.pdf"))

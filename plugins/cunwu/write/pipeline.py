@@ -246,35 +246,58 @@ def render_fingerprint(state: State, vfp: str, summary: dict) -> str:
     )
 
 
-def build_village(task: Task) -> TaskResult:
-    """Validate (or load from cache) and build one village into its staging tree."""
+def _load_bundle(state: State, vid: str, vfp: str):
+    try:
+        cached = pickle.loads(_bundle_path(state, vid).read_bytes())
+        if cached[0] == vfp:
+            return cached[1]
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, IndexError):
+        pass
+    return None
+
+
+def validate_village(task: Task) -> tuple[TaskResult, VillageBundle | None]:
+    """Phase one: validate a village (or take its cached result). Nothing is
+    rendered until every village has passed: a build with an error anywhere
+    stops after validation, reporting every problem."""
     state = _STATE
     assert state is not None
     rec = task.record
     bundle = None
     if rec is not None and rec.vfp == task.vfp:
-        problems, count = rec.problems, rec.count
-        try:
-            cached = pickle.loads(_bundle_path(state, task.vid).read_bytes())
-            if cached[0] == task.vfp:
-                bundle = cached[1]
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, IndexError):
-            bundle = None
-    if bundle is None:
-        bundle, problems, count = check_village(state.ctx, task.vid, task.files, state.history)
-        if bundle is not None:
-            _atomic_pickle(_bundle_path(state, task.vid), (task.vfp, bundle))
+        result = TaskResult(task.vid, rec.problems, rec.count, task.vfp, rec.summary)
+        result.rfp = render_fingerprint(state, task.vfp, rec.summary) if rec.summary else ""
+        return result, None
+    bundle, problems, count = check_village(state.ctx, task.vid, task.files, state.history)
     result = TaskResult(task.vid, problems, count, task.vfp)
-    if bundle is None or result.has_errors:
-        return result
-    result.summary = village_summary(state.ctx, bundle)
-    result.rfp = render_fingerprint(state, task.vfp, result.summary)
+    if bundle is not None:
+        _atomic_pickle(_bundle_path(state, task.vid), (task.vfp, bundle))
+        if not result.has_errors:
+            result.summary = village_summary(state.ctx, bundle)
+            result.rfp = render_fingerprint(state, task.vfp, result.summary)
+    return result, bundle
+
+
+def _validate_task(task: Task) -> TaskResult:
+    return validate_village(task)[0]
+
+
+def build_village(item: tuple[Task, TaskResult], bundle: VillageBundle | None = None) -> TaskResult:
+    """Phase two: build one validated village into its staging tree."""
+    state = _STATE
+    assert state is not None
+    task, result = item
+    rec = task.record
     live = state.site / task.vid
     live_ino = _live_ino(state, task.vid)
     if rec is not None and rec.rfp == result.rfp and rec.tree_ino == live_ino:
         result.pages, result.tree_ino = rec.pages, live_ino
         result.unchanged = rec.vfp == task.vfp
         return result
+    if bundle is None:
+        bundle = _load_bundle(state, task.vid, task.vfp)
+        if bundle is None:  # the cache vanished under us: validate again
+            bundle, _problems, _count = check_village(state.ctx, task.vid, task.files, state.history)
     staging = state.staging / task.vid
     stage_tree(live, staging)
     prev = rec.pages if rec is not None and rec.tree_ino == live_ino else {}
@@ -750,22 +773,47 @@ def _discard_staging(state: State) -> None:
 
 
 def _run_tasks(state: State, tasks: list[Task], opts: BuildOptions) -> list[TaskResult]:
-    progress = Progress(len(tasks), opts.progress, "构建")
-    names = {t.vid: t.vid for t in tasks}
+    """Validate every village that needs it, then (only if all passed) build."""
     jobs = opts.jobs or os.cpu_count() or 1
-    results: list[TaskResult] = []
-    if len(tasks) <= 1 or jobs <= 1:
-        for t in tasks:
-            results.append(build_village(t))
-            progress.step(names[t.vid])
-    else:
+    parallel = len(tasks) > 1 and jobs > 1
+    pool = None
+    if parallel:
         # fork: workers inherit the imported modules and the build state
-        ctx = multiprocessing.get_context("fork")
-        with cf.ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
-            futures = {pool.submit(build_village, t): t for t in tasks}
+        pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork"))
+    try:
+        progress = Progress(len(tasks), opts.progress, "校验")
+        bundles: dict[str, VillageBundle] = {}
+        validated: list[TaskResult] = []
+        if pool is None:
+            for t in tasks:
+                r, b = validate_village(t)
+                if b is not None and len(tasks) <= 8:  # a few: keep them, skip the reload
+                    bundles[t.vid] = b
+                validated.append(r)
+                progress.step(t.vid)
+        else:
+            futures = {pool.submit(_validate_task, t): t for t in tasks}
+            for fut in cf.as_completed(futures):
+                validated.append(fut.result())
+                progress.step(futures[fut].vid)
+        progress.close()
+        by_vid = {r.vid: r for r in validated}
+        if any(r.has_errors or r.summary is None for r in validated):
+            return sorted(validated, key=lambda r: r.vid)
+        to_build = [(t, by_vid[t.vid]) for t in tasks]
+        progress = Progress(len(to_build), opts.progress, "构建")
+        results: list[TaskResult] = []
+        if pool is None:
+            for item in to_build:
+                results.append(build_village(item, bundles.pop(item[0].vid, None)))
+                progress.step(item[0].vid)
+        else:
+            futures = {pool.submit(build_village, item): item[0] for item in to_build}
             for fut in cf.as_completed(futures):
                 results.append(fut.result())
-                progress.step(names[futures[fut].vid])
-        results.sort(key=lambda r: r.vid)
-    progress.close()
-    return results
+                progress.step(futures[fut].vid)
+        progress.close()
+        return sorted(results, key=lambda r: r.vid)
+    finally:
+        if pool is not None:
+            pool.shutdown()
