@@ -22,6 +22,7 @@ from . import opendata
 from .flowchart import flow_outline, flowchart_svg
 from .fmt import date_iso, date_zh, money
 from .markdown import local_refs, render_markdown, summary_text
+from .qr import qr_svg
 from .urls import complaint_url, rel_link, relative_root, village_base_url
 
 #: the site section of each disclosure kind
@@ -322,6 +323,8 @@ class VillageSite:
             rosters=[self.summary(d, name) for d in latest_rosters],
             notices=[self.summary(d, name) for d in latest_notices],
             feed=rel_link(name, "feed.xml"),
+            # a vector QR code of the site itself, to print or forward
+            qr=qr_svg(self.base, size="150px", label=f"{self.v.name}村务公开网址"),
             datapackage=rel_link(name, "datapackage.json"),
         )
         yield Output(name, "home", data, sources=(self.b.village_doc.rel,))
