@@ -195,7 +195,7 @@ def test_removed_village_disappears(project):
 
 def test_crash_during_swap_is_finished_next_time(project, monkeypatch):
     """A crash between two village swaps: the next build completes the swap."""
-    from cunwu.write import pipeline
+    from cunwu.write import swap
 
     shutil.copytree(project / "villages/alpha", project / "villages/beta")
     replace(project / "villages/beta/village.yaml", '"990101101201"', '"990101101202"')
@@ -205,7 +205,7 @@ def test_crash_during_swap_is_finished_next_time(project, monkeypatch):
         replace(project / f"villages/{v}/finance/2026-09.yaml", "summary: 办公用品", "summary: 办公桌椅")
 
     calls = []
-    real = pipeline.exchange
+    real = swap.exchange
 
     def crash_after_first(staging, live):
         calls.append(live.name)
@@ -213,11 +213,11 @@ def test_crash_during_swap_is_finished_next_time(project, monkeypatch):
         if len(calls) == 1:
             raise KeyboardInterrupt  # the power goes out
 
-    monkeypatch.setattr(pipeline, "exchange", crash_after_first)
+    monkeypatch.setattr(swap, "exchange", crash_after_first)
     with pytest.raises(KeyboardInterrupt):
         build_site(project, out)
     assert (out / ".cache/swap.json").exists()
-    monkeypatch.setattr(pipeline, "exchange", real)
+    monkeypatch.setattr(swap, "exchange", real)
     build_site(project, out)
     for v in ("alpha", "beta"):
         assert "办公桌椅" in (out / f"site/{v}/finance/2026-09/index.html").read_text()

@@ -180,8 +180,14 @@ class VillageJob:
             return
         pdf, rendered = maker.get(
             key,
-            lambda extras: generator.get_template(template).render(site=site.site, page=out.data, poster=extras),
-            site.site, out.data, out.template, (self.output / out.name).parent, out.sources,
+            lambda extras: generator.get_template(template).render(
+                site=site.site, page=out.data, poster=extras
+            ),
+            site.site,
+            out.data,
+            out.template,
+            (self.output / out.name).parent,
+            out.sources,
         )
         self.posters_rendered += rendered
         writer.write_bytes(name, pdf)

@@ -48,7 +48,9 @@ class PosterMaker:
         shown = {k: v for k, v in page.items() if k != "poster"}
         return sha(code_fp, template_fp, site_key, self.fingerprint, data_key(shown))
 
-    def get(self, key: str, render_html, site: dict, page: dict, kind: str, base: Path, sources) -> tuple[bytes, bool]:
+    def get(
+        self, key: str, render_html, site: dict, page: dict, kind: str, base: Path, sources
+    ) -> tuple[bytes, bool]:
         """The PDF for ``key``, from the cache or rendered now; and whether it was rendered.
         ``render_html(extras)`` renders the poster template with the poster's own data."""
         pdf = self.cached(key)
@@ -79,7 +81,13 @@ class PosterMaker:
 
 
 _IMG = re.compile(r'(<img\b[^>]*?\bsrc=")([^":#?]+)(")')
-_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
+_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
 
 
 def inline_images(html: str, base: Path, allowed: Path) -> str:

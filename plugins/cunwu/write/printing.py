@@ -64,7 +64,9 @@ def print_month(path: Path, month: str, village: str | None = None, progress=Non
     ids = [village] if village else sorted(project.villages)
     for vid in ids:
         bundle = project.villages[vid]
-        site = VillageSite(ctx, bundle, bundle_infos(bundle, ctx.histories), histories={**ctx.histories, **bundle.histories})
+        site = VillageSite(
+            ctx, bundle, bundle_infos(bundle, ctx.histories), histories={**ctx.histories, **bundle.histories}
+        )
         site_key = sha(data_key(site.site))
         builders = {"finance": site.finance_page, "subsidy": site.roster_page, "notice": site.notice_page}
         docs = [d for d in site.finance + site.rosters + site.notices if doc_month(d) == month]
@@ -79,7 +81,11 @@ def print_month(path: Path, month: str, village: str | None = None, progress=Non
                 lambda extras, template=template, out=out, site=site: env.get_template(
                     template + ".html"
                 ).render(site=site.site, page=out.data, poster=extras),
-                site.site, out.data, out.template, root / "villages" / vid / doc.url_path, out.sources,
+                site.site,
+                out.data,
+                out.template,
+                root / "villages" / vid / doc.url_path,
+                out.sources,
             )
             if rendered:
                 result.rendered += 1

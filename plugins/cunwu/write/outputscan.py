@@ -1,0 +1,52 @@
+"""The privacy scan of everything a build writes, before it can go live."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..problems import Problem
+from ..validate.privacy import scan_markup
+
+_SCANNED: dict[bytes, tuple] = {}  # content hash -> findings, per process
+_SCANNED_KINDS = (".html", ".json", ".csv", ".xml", ".svg", ".txt", ".js", ".css", ".pdf")
+
+
+def _pdf_text(data: bytes) -> str:
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
+
+
+def scan_outputs(
+    tree: Path, vid: str, changed: list[str], sources: dict, allowed: list[str]
+) -> list[Problem]:
+    """Every file a build wrote anew (HTML, JSON, CSV, feeds, SVG, the text of
+    PDFs), scanned for personal numbers before it can go live. Results are
+    kept by content hash, so the same bytes are scanned once."""
+    out = []
+    for rel in changed:
+        path = tree / rel
+        if path.suffix not in _SCANNED_KINDS:
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).digest()
+        findings = _SCANNED.get(digest)
+        if findings is None:
+            text = _pdf_text(data) if path.suffix == ".pdf" else data.decode("utf-8", errors="replace")
+            findings = _SCANNED[digest] = tuple(scan_markup(text, allowed))
+        for f in findings:
+            src = ", ".join(sources.get(rel, ())) or "（未知来源）"
+            out.append(
+                Problem(
+                    file=f"build/site/{vid}/{rel}",
+                    line=0,
+                    code=f.code,
+                    message=f"输出中发现{f.label} {f.masked}，来源：{src}。构建已停止，网站保持原样。",
+                )
+            )
+    return out

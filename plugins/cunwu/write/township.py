@@ -1,0 +1,135 @@
+"""The township root: the index of villages, the township pages, versions.json."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+from ..history.manifest import Entry, Manifest
+from ..history.versions import deleted_stamps, published_stamps
+from ..render import timeliness
+from ..render.urls import complaint_url
+from .jobs import TownshipJob, run_pelican
+from .state import State, TaskResult
+
+
+def township_page(
+    state: State, summaries: list[dict], as_of: dt.date, as_of_source: str, pages: list[dict]
+) -> dict:
+    cfg = state.ctx.config
+    names = {pid: p.name for pid, p in state.ctx.programs.items()}
+    villages, counts = [], dict.fromkeys(timeliness.STATUS_ZH, 0)
+    for s in summaries:
+        dues = timeliness.village_dues(s["approvals"], as_of, cfg.due_day, names)
+        for k, n in timeliness.count(dues).items():
+            counts[k] += n
+        series = {}
+        for d in dues:
+            entry = d.as_dict()
+            entry["short"] = d.period[2:].replace("-Q", "Q") if "Q" in d.period else f"{int(d.period[5:])}月"
+            series.setdefault(d.label, []).append(entry)
+        villages.append(
+            {
+                "id": s["id"],
+                "name": s["name"],
+                "href": f"{s['id']}/",
+                "cadence": "按季度公开" if s["cadence"] == "quarterly" else "按月公开",
+                "latest": s["latest"],
+                "series": [{"label": k, "dues": v} for k, v in series.items()],
+            }
+        )
+    return {
+        "title": f"{cfg.township.county}{cfg.township.name}村务公开",
+        "township": cfg.township.name,
+        "county": cfg.township.county,
+        "canonical": cfg.base_url,
+        "complaint": complaint_url(cfg.complaint.url, "", "township"),
+        "phones": [{"label": p.label, "number": p.number} for p in cfg.complaint.phones + cfg.supervision],
+        "as_of": f"{as_of.year}年{as_of.month}月{as_of.day}日",
+        "as_of_source": as_of_source,
+        "due_day": cfg.due_day,
+        "villages": villages,
+        "counts": counts,
+        "pages": pages,
+    }
+
+
+def check_manifest(
+    state: State, results: list[TaskResult], as_of: dt.date, allow_rewrite: str | None
+) -> bytes:
+    """versions.json: fail if a published version vanished from history; add new ones."""
+    current: set[Entry] = set()
+    for r in results:
+        for doc, stamp, date in (r.summary or {}).get("versions", []):
+            current.add(Entry(r.vid, doc, stamp, date))
+    ctx = state.ctx
+    township_docs = list(ctx.powers.values()) + ([ctx.catalog_doc] if ctx.catalog_doc else [])
+    for d in township_docs:
+        for stamp, date in published_stamps(ctx.histories.get(f"{d.kind}:{d.key}"), d):
+            current.add(Entry("", f"{d.kind}:{d.key}", stamp, date))
+    current |= {Entry(*t) for t in deleted_stamps(state.history)}
+    old = state.site / "versions.json"
+    manifest = Manifest.parse(old.read_text("utf-8") if old.is_file() else None, ctx.config.township.id)
+    history = state.history
+    verifiable = history is not None and history.available and not history.shallow
+    manifest.check_and_extend(current, as_of.isoformat(), allow_rewrite, verifiable)
+    return manifest.to_json()
+
+
+def build_root(
+    state: State, summaries: list[dict], as_of: dt.date, as_of_source: str, manifest: bytes
+) -> list[str]:
+    """Write the township root (index, content pages, stylesheet) into the live site.
+
+    Rendered into a fresh staging folder first; each changed file is then
+    moved into place with an atomic rename."""
+    stage = state.staging / "_root"
+    if stage.exists():
+        shutil.rmtree(stage)
+    stage.mkdir(parents=True)
+    content = state.root / "content"
+    pages = []
+    if content.is_dir():
+        for md in sorted(content.glob("*.md")):
+            meta = {}
+            for line in md.read_text("utf-8").splitlines():
+                if not line.strip():
+                    break
+                if ":" in line:
+                    k, v = line.split(":", 1)
+                    meta[k.strip().lower()] = v.strip()
+            if meta.get("slug") and meta.get("title"):
+                pages.append({"href": f"{meta['slug']}/", "title": meta["title"]})
+    job = TownshipJob(
+        page=township_page(state, summaries, as_of, as_of_source, pages),
+        static={"style.css": state.static["style.css"]},
+        extra_files={"versions.json": manifest},
+    )
+    run_pelican(
+        state.theme,
+        content if content.is_dir() else stage,
+        stage,
+        job,
+        page_paths=["."] if content.is_dir() else [],
+        extra={"SITENAME": job.page["title"], "CUNWU_COMPLAINT": job.page["complaint"]},
+    )
+    changed = []
+    for rel in sorted(job.produced):
+        src, dst = stage / rel, state.site / rel
+        if dst.is_file() and dst.read_bytes() == src.read_bytes():
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dst)
+        changed.append(rel)
+    # files the township no longer produces (a removed content page)
+    villages = {s["id"] for s in summaries}
+    for entry in state.site.iterdir() if state.site.exists() else []:
+        if entry.name in villages or entry.name.startswith("."):
+            continue
+        if entry.is_file() and entry.name not in job.produced:
+            entry.unlink()
+        elif entry.is_dir() and not any(p.startswith(entry.name + "/") for p in job.produced):
+            shutil.rmtree(entry)
+    shutil.rmtree(stage)
+    return changed
