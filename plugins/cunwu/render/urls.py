@@ -25,16 +25,11 @@ import posixpath
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ..model.village import Village
-from ..validate.project import KIND_SEGMENT, TownshipContext
+from ..validate.project import TownshipContext
 
 
 def village_base_url(ctx: TownshipContext, vid: str, village: Village) -> str:
     return village.base_url or f"{ctx.config.base_url}{vid}/"
-
-
-def disclosure_path(kind: str, key: str) -> str:
-    """Path of a disclosure inside its village site, with a trailing slash."""
-    return f"{KIND_SEGMENT[kind]}/{key}/"
 
 
 def relative_root(output_name: str) -> str:

@@ -1,6 +1,6 @@
 """Every output of one village site, as data for the theme's templates.
 
-:func:`village_outputs` yields :class:`Output` records: a template name plus
+:meth:`VillageSite.outputs` yields :class:`Output` records: a template name plus
 the *complete* data that template may read (``site`` and ``page``), or ready
 bytes (JSON, CSV, feeds). The writer hashes exactly that data with the
 template's fingerprint to decide whether a page must be rendered again, so a
@@ -835,10 +835,6 @@ class VillageSite:
                 pubdate=dt.datetime.combine(m.approved_on or when.date(), dt.time(), tzinfo=dt.UTC),
             )
         yield Output("feed.xml", body=feed.writeString("utf-8").encode("utf-8"))
-
-
-def village_outputs(ctx, bundle, info, **kw) -> Iterator[Output]:
-    return VillageSite(ctx, bundle, info, **kw).outputs()
 
 
 def data_key(data: dict) -> str:
