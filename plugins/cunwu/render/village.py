@@ -17,16 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..validate.project import Doc, TownshipContext, VillageBundle
+from ..validate.project import KIND_SEGMENT, Doc, TownshipContext, VillageBundle
 from . import opendata
 from .flowchart import flow_outline, flowchart_svg
 from .fmt import date_iso, date_zh, money
 from .markdown import local_refs, render_markdown, summary_text
 from .qr import qr_svg
 from .urls import complaint_url, rel_link, relative_root, village_base_url
-
-#: the site section of each disclosure kind
-SECTION_OF = {"finance": "finance", "subsidy": "subsidies", "notice": "notices", "power": "powers"}
 
 #: the key of the power list as a whole (its poster, its version)
 POWER_LIST = "powers:list"
@@ -712,7 +709,7 @@ class VillageSite:
                     name,
                     f"{base.rstrip('/')}/versions",
                     f"{self.title(doc)}：修改记录",
-                    SECTION_OF[doc.kind],
+                    KIND_SEGMENT[doc.kind],
                     doc_title=self.title(doc),
                     current=rel_link(name, base),
                     versions=list(reversed(rows)),
@@ -747,7 +744,7 @@ class VillageSite:
         for doc in self.finance + self.rosters + self.notices + self.powers:
             dh = self.histories.get(self.key_of(doc))
             for old in dh.former_keys if dh is not None else []:
-                path = f"{SECTION_OF[doc.kind]}/{old}/"
+                path = f"{KIND_SEGMENT[doc.kind]}/{old}/"
                 if path not in taken:
                     taken.add(path)
                     yield self.redirect(path + "index.html", doc.url_path, self.title(doc))
