@@ -27,6 +27,9 @@ bench:  ## county-scale benchmark against plain Pelican: make bench N=300 (poste
 golden:  ## rewrite the golden site after an intended output change
 	$(BIN)/python tests/golden/regen.py
 
+fuzz:  ## long fuzzing of the loader and validator (CUNWU_FUZZ=long); summary in tests/_artifacts/
+	CUNWU_FUZZ=long $(BIN)/python -m pytest -q tests/test_fuzz.py -p no:cacheprovider
+
 lint:
 	$(BIN)/ruff check plugins tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check plugins tests $(wildcard benchmarks)

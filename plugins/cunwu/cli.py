@@ -126,7 +126,10 @@ def cmd_privacy_check(args) -> int:
         report.extend(privacy_problems(f, path.read_bytes().decode("utf-8", "replace"), []))
     if report.problems:
         print(report.to_text())
-        print("提交被拒绝：请改成脱敏号码后重新 git add。已经提交过的，请按 README 的“号码泄露处理流程”清除历史。", file=sys.stderr)
+        print(
+            "提交被拒绝：请改成脱敏号码后重新 git add。已经提交过的，请按 README 的“号码泄露处理流程”清除历史。",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -192,9 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("path", nargs="?", default=".", help="项目目录（含 cunwu.yaml），默认当前目录")
     v.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
     v.add_argument("--strict", action="store_true", help="把警告也当作错误")
-    v.add_argument("--no-history", action="store_true", help="不读取 Git 历史（不检查已公开内容是否被悄悄修改）")
     v.add_argument(
-        "--require-history", action="store_true",
+        "--no-history", action="store_true", help="不读取 Git 历史（不检查已公开内容是否被悄悄修改）"
+    )
+    v.add_argument(
+        "--require-history",
+        action="store_true",
         help="没有完整的 Git 历史（无仓库、浅克隆）时报错而不是警告，供 CI 使用",
     )
     v.set_defaults(func=cmd_validate)
@@ -221,7 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--no-posters", action="store_true", help="只生成网页，不生成张贴版 PDF（不需要中文字体）")
     b.add_argument("--require-history", action="store_true", help="没有完整的 Git 历史时报错（供 CI 使用）")
     b.add_argument(
-        "--allow-rewrite", metavar="原因",
+        "--allow-rewrite",
+        metavar="原因",
         help="Git 历史被改写、已发布的版本找不到时仍然构建；原因会记入 versions.json",
     )
     b.set_defaults(func=cmd_build)
@@ -235,24 +242,37 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1", help="监听地址，默认 127.0.0.1")
     sv.add_argument("--port", type=int, default=8000, help="端口，默认 8000")
     sv.set_defaults(func=cmd_serve)
-    pr = sub.add_parser("print", help="生成某个月的打印包（每村一个 PDF，另加全乡镇一个）",
-                        description="把某个月所有已审核公开的内容做成张贴版，合成每村一个、全乡镇一个 PDF，写入 build/print/<月份>/。")
+    pr = sub.add_parser(
+        "print",
+        help="生成某个月的打印包（每村一个 PDF，另加全乡镇一个）",
+        description="把某个月所有已审核公开的内容做成张贴版，合成每村一个、全乡镇一个 PDF，写入 build/print/<月份>/。",
+    )
     pr.add_argument("--month", required=True, help="月份 YYYY-MM，如 2026-10")
     pr.add_argument("--village", help="只打印这个村（村文件夹名）")
     pr.add_argument("--path", default=".", help="项目目录，默认当前目录")
     pr.add_argument("--quiet", action="store_true", help="不显示进度")
     pr.set_defaults(func=cmd_print)
 
-    pc = sub.add_parser("privacy-check", help="检查暂存（git add）的文件里有没有身份证号、银行卡号、私人手机号",
-                        description="在提交前检查个人号码泄露：读取 Git 暂存区的内容（不是工作区），与 cunwu validate 用同一套规则。")
+    pc = sub.add_parser(
+        "privacy-check",
+        help="检查暂存（git add）的文件里有没有身份证号、银行卡号、私人手机号",
+        description="在提交前检查个人号码泄露：读取 Git 暂存区的内容（不是工作区），与 cunwu validate 用同一套规则。",
+    )
     pc.add_argument("files", nargs="*", help="另外要检查的文件")
-    pc.add_argument("--staged", action="store_true", help="检查 Git 暂存区中的文件（默认只查 cunwu.yaml、villages/、powers/、content/）")
+    pc.add_argument(
+        "--staged",
+        action="store_true",
+        help="检查 Git 暂存区中的文件（默认只查 cunwu.yaml、villages/、powers/、content/）",
+    )
     pc.add_argument("--all-files", action="store_true", help="检查暂存区中的所有文件，不只是公开资料目录")
     pc.add_argument("--path", default=".", help="项目目录，默认当前目录")
     pc.set_defaults(func=cmd_privacy_check)
 
-    ih = sub.add_parser("install-hook", help="安装 Git 提交前检查，阻止把个人号码提交进仓库",
-                        description="在本仓库安装 pre-commit 钩子，每次 git commit 前运行 cunwu privacy-check --staged。")
+    ih = sub.add_parser(
+        "install-hook",
+        help="安装 Git 提交前检查，阻止把个人号码提交进仓库",
+        description="在本仓库安装 pre-commit 钩子，每次 git commit 前运行 cunwu privacy-check --staged。",
+    )
     ih.add_argument("path", nargs="?", default=".", help="项目目录，默认当前目录")
     ih.add_argument("--force", action="store_true", help="覆盖已有的 pre-commit 钩子")
     ih.set_defaults(func=cmd_install_hook)
@@ -268,11 +288,15 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("rev2", metavar="REV2", nargs="?", help="较晚的修订；不写则与工作区比较")
     df.add_argument("--village", metavar="ID", help="只比较这个村（村文件夹名）的文件")
     df.add_argument(
-        "--format", choices=["text", "json", "html"], default="text",
+        "--format",
+        choices=["text", "json", "html"],
+        default="text",
         help="输出格式：text（终端阅读）、json（稳定格式，见 docs/history.md）、html（独立网页，可在手机上打开）",
     )
     df.add_argument(
-        "--color", choices=["auto", "always", "never"], default="auto",
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
         help="text 格式是否用颜色：auto 仅在终端中使用（默认）、always、never",
     )
     df.add_argument("--path", default=".", help="项目目录，默认当前目录")
@@ -284,10 +308,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="列出一个公开资料文件的全部修订（跟随改名）：提交号、日期、作者、提交说明，"
         "以及这一版相对上一版改了什么（新建、审核公开、更正记录、金额变化等）；工作区有未提交的修改时列在最后。",
     )
-    hi.add_argument("file", metavar="FILE", help="公开资料文件的路径（相对当前目录或项目目录），也可以是改名前的旧路径")
-    hi.add_argument("--format", choices=["text", "json"], default="text", help="输出格式：text 或 json（见 docs/history.md）")
     hi.add_argument(
-        "--color", choices=["auto", "always", "never"], default="auto",
+        "file", metavar="FILE", help="公开资料文件的路径（相对当前目录或项目目录），也可以是改名前的旧路径"
+    )
+    hi.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="输出格式：text 或 json（见 docs/history.md）",
+    )
+    hi.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
         help="text 格式是否用颜色：auto 仅在终端中使用（默认）、always、never",
     )
     hi.add_argument("--path", default=".", help="项目目录，默认当前目录")

@@ -208,7 +208,10 @@ def doc_key(kind: str, model: Any) -> str:
 def published_stamps(dh: DocHistory | None, doc: Doc) -> list[tuple[str, str]]:
     """(stamp, date) of every published version of a document."""
     if dh is not None and dh.versions:
-        return [(stamp, st.model.last_changed.isoformat() if st.model.last_changed else "") for stamp, st in dh.versions]
+        return [
+            (stamp, st.model.last_changed.isoformat() if st.model.last_changed else "")
+            for stamp, st in dh.versions
+        ]
     if doc.model.status == "approved":
         last = doc.model.last_changed
         return [(doc.content_hash[:STAMP_LEN], last.isoformat() if last else "")]
@@ -243,17 +246,35 @@ def _silent(doc: Doc, state: State, message: str) -> Problem:
 
 
 _FIELD_ZH = {
-    "key": "户号", "name": "姓名", "group": "小组", "id_masked": "身份证号", "people": "人数", "area": "面积",
-    "rate": "标准", "category": "类别", "grade": "等级", "start": "起始", "amount": "金额", "note": "备注",
-    "date": "日期", "voucher": "凭证", "line": "行", "account": "科目", "summary": "摘要", "handler": "经办",
-    "approver": "审批", "reason": "原因",
+    "key": "户号",
+    "name": "姓名",
+    "group": "小组",
+    "id_masked": "身份证号",
+    "people": "人数",
+    "area": "面积",
+    "rate": "标准",
+    "category": "类别",
+    "grade": "等级",
+    "start": "起始",
+    "amount": "金额",
+    "note": "备注",
+    "date": "日期",
+    "voucher": "凭证",
+    "line": "行",
+    "account": "科目",
+    "summary": "摘要",
+    "handler": "经办",
+    "approver": "审批",
+    "reason": "原因",
 }
 
 
 def _show(value) -> str:
     """A changed value for people: a whole row as "姓名 张三；金额 500.00", not a dict."""
     if isinstance(value, dict):
-        return "；".join(f"{_FIELD_ZH.get(k, k)} {_show(v)}" for k, v in value.items() if v not in (None, "", []))
+        return "；".join(
+            f"{_FIELD_ZH.get(k, k)} {_show(v)}" for k, v in value.items() if v not in (None, "", [])
+        )
     if isinstance(value, list):
         return "、".join(_show(v) for v in value)
     return "" if value is None else str(value)

@@ -54,6 +54,7 @@ class _Loader(_BaseLoader):
             return _STD + "str"
         return super().resolve(kind, value, implicit)
 
+
 MAX_FILE_BYTES = 2 * 1024 * 1024
 #: values produced from one document, counting every alias expansion
 MAX_NODES = 200_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
@@ -15,6 +16,15 @@ def _url(value: str) -> str:
         raise ValueError("应以 https:// 或 http:// 开头")
     if any(c.isspace() for c in value):
         raise ValueError("网址中不能有空格")
+    try:
+        # the build adds query parameters to these URLs: they must parse
+        # (a stray “[” in the host makes urlsplit raise), with a host and a valid port
+        parts = urlsplit(value)
+        ok = bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError("网址格式不正确，请检查域名和端口")
     return value
 
 

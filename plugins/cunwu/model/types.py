@@ -162,6 +162,11 @@ def parse_date(value: Any) -> dt.date:
         raise PydanticCustomError(
             "invalid-date", "日期应写成 YYYY-MM-DD，如 2026-10-05；实际为 “{text}”", {"text": text}
         )
+    if m[1] < "1000":
+        # a year like 0026 is a typo, and pages, archives and periods all print four digits
+        raise PydanticCustomError(
+            "invalid-date", "日期 “{text}” 的年份不对：应为四位公元年份，如 2026", {"text": text}
+        )
     try:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
@@ -188,7 +193,8 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        m = re.fullmatch(r"([0-9]{4})-(?:([0-9]{2})|Q([1-4]))", text.strip())
+        # a four-digit year from 1000: str() must give back the same text (0026-09 would not)
+        m = re.fullmatch(r"([1-9][0-9]{3})-(?:([0-9]{2})|Q([1-4]))", text.strip())
         if not m or (m[2] and not 1 <= int(m[2]) <= 12):
             raise ValueError(text)
         if m[2]:

@@ -177,7 +177,9 @@ def to_json(doc: Doc, meta: dict) -> bytes:
     if doc.body is not None:
         data["body_markdown"] = doc.body.strip()
     # compact: json's C encoder only runs without indent, and there is one per disclosure
-    return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode(
+        "utf-8"
+    )
 
 
 def resource_name(doc: Doc) -> str:

@@ -92,7 +92,9 @@ def poster_extras(site: dict, page: dict, template: str, paper: str, font_css: s
         # the page's chart scales to the sheet; its ids are already unique per item
         # draw the chart with the poster's (subset) font, not the page's system font
         # stack: a system font would embed whole CJK metric tables (~280 KB)
-        chart = page["chart"].replace("font-family=" + quoteattr(FONT_FAMILY), "font-family=" + quoteattr(font_family))
+        chart = page["chart"].replace(
+            "font-family=" + quoteattr(FONT_FAMILY), "font-family=" + quoteattr(font_family)
+        )
         extras["chart"] = chart
         extras.update(chart_box(chart, paper))
     return extras
@@ -124,6 +126,10 @@ def chart_box(svg: str, paper: str) -> dict:
     scale = 1.41 if paper == "A3" else 1.0  # A3 is A4 scaled by sqrt(2)
     if ratio > 1.2:
         width = min(95 * scale, 185 * scale / ratio)
-        return {"chart_layout": "column", "chart_width": f"{width:.1f}mm", "chart_height": f"{width * ratio:.1f}mm"}
+        return {
+            "chart_layout": "column",
+            "chart_width": f"{width:.1f}mm",
+            "chart_height": f"{width * ratio:.1f}mm",
+        }
     width = min(186 * scale, 140 * scale / ratio)
     return {"chart_layout": "wide", "chart_width": f"{width:.1f}mm", "chart_height": f"{width * ratio:.1f}mm"}

@@ -549,7 +549,11 @@ def check_unique_codes(items: list[tuple[str, int, str]]) -> list[Problem]:
 
 
 def load_project(
-    path: Path | str = ".", *, history: bool = True, require_history: bool = False, only: set[str] | None = None
+    path: Path | str = ".",
+    *,
+    history: bool = True,
+    require_history: bool = False,
+    only: set[str] | None = None,
 ) -> Project:
     """Load and validate everything under the project containing ``path``
     (with ``only``, just those villages), keeping the models in memory.

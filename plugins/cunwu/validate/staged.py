@@ -29,7 +29,11 @@ def _git(root: Path, *args: str, data: bytes | None = None) -> bytes:
     try:
         return subprocess.run(
             ["git", "-c", "core.quotePath=false", *args],
-            cwd=root, input=data, capture_output=True, check=True, timeout=120,
+            cwd=root,
+            input=data,
+            capture_output=True,
+            check=True,
+            timeout=120,
         ).stdout
     except FileNotFoundError:
         raise HistoryError("找不到 git 命令") from None
@@ -84,12 +88,16 @@ def _official_numbers(contents: dict[str, bytes]) -> dict[str, list[str]]:
     return numbers
 
 
-def check_staged(root: Path, prefixes: tuple[str, ...] = DATA_PREFIXES, all_files: bool = False) -> tuple[list[Problem], int]:
+def check_staged(
+    root: Path, prefixes: tuple[str, ...] = DATA_PREFIXES, all_files: bool = False
+) -> tuple[list[Problem], int]:
     """Personal numbers in the staged content (file names included), and how many files were checked."""
     paths = [p for p in staged_files(root) if all_files or p.startswith(prefixes)]
     contents = read_index(root, paths)
     # official numbers: from the staged settings, else the committed/working ones
-    settings = [CONFIG_NAME] + sorted({f"villages/{classify(p).village}/village.yaml" for p in paths if classify(p).village})
+    settings = [CONFIG_NAME] + sorted(
+        {f"villages/{classify(p).village}/village.yaml" for p in paths if classify(p).village}
+    )
     known = {p: (root / p).read_bytes() for p in settings if p not in contents and (root / p).is_file()}
     numbers = _official_numbers({**known, **{p: contents[p] for p in settings if p in contents}})
     problems: list[Problem] = []
@@ -120,7 +128,9 @@ def install_hook(root: Path, python: str, force: bool = False) -> Path:
     if hook.exists() and "cunwu install-hook" not in hook.read_text("utf-8", "replace") and not force:
         from ..errors import UsageError
 
-        raise UsageError(f"{hook} 已存在且不是 cunwu 安装的；加 --force 覆盖，或用 pre-commit 框架（.pre-commit-hooks.yaml）")
+        raise UsageError(
+            f"{hook} 已存在且不是 cunwu 安装的；加 --force 覆盖，或用 pre-commit 框架（.pre-commit-hooks.yaml）"
+        )
     hooks.mkdir(parents=True, exist_ok=True)
     hook.write_text(HOOK.format(python=python), "utf-8")
     hook.chmod(0o755)
