@@ -356,6 +356,10 @@ def parse_yaml(file: str, text: str, offset: int = 0) -> tuple[Located | None, l
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "maximum nesting depth" in (exc.problem or ""):
+            # libyaml >= 0.2.6 (PyYAML 6.0.3+) stops deep nesting itself, in the scanner
+            line = (mark.line + 1 if mark else 1) + offset
+            return None, [problem(file, line, "yaml-too-deep", f"嵌套超过 {MAX_DEPTH} 层。")]
         filled = text.rstrip().split("\n")
         ran_out = exc.problem_mark is not None and (exc.problem_mark.line, exc.problem_mark.column) >= (
             len(filled) - 1,
