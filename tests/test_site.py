@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,7 +15,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from cunwu.render.timeliness import short_labels
+
+from conftest import GOLDEN_PROJECT, build_site
+
 SITES = ["golden_site", "demo_site"]
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 class Page(HTMLParser):
@@ -178,9 +185,32 @@ def test_township_index_shows_timeliness(golden_site):
     assert "统计截至 <b>2026年11月20日</b>" in text
     # 2026-09 approved 10-08 (due 10-10): on time; 2026-10 approved 11-12 (due 11-10): late;
     # dibao 2026-09 never published: missing
-    assert re.search(r'class="on_time" title="2026-09 截止 2026-10-10，2026-10-08 公开">9月 按时', text)
+    # the first chip of a row names the year; the next ones only while it stays the same
+    assert re.search(r'class="on_time" title="2026-09 截止 2026-10-10，2026-10-08 公开">2026年9月 按时', text)
     assert re.search(r'class="late" title="2026-10 截止 2026-11-10，2026-11-12 公开">10月 迟报', text)
-    assert re.search(r'class="missing" title="2026-09 截止 2026-10-10">9月 未公开', text)
+    assert re.search(r'class="missing" title="2026-09 截止 2026-10-10">2026年9月 未公开', text)
+
+
+def test_timeliness_labels_name_the_year_where_it_changes():
+    """A 12-month row spans two years: "1月" alone would not say which January."""
+    assert short_labels(["2026-11", "2026-12", "2027-01", "2027-02"]) == [
+        "2026年11月",
+        "12月",
+        "2027年1月",
+        "2月",
+    ]
+    assert short_labels(["2026-Q3", "2026-Q4", "2027-Q1"]) == ["2026年三季度", "四季度", "2027年一季度"]
+    assert short_labels([]) == []
+
+
+def test_township_index_as_of_across_a_new_year(tmp_path):
+    """`--as-of` in the next year: the late months of the old year and the new January are told apart."""
+    out = tmp_path / "out"
+    build_site(GOLDEN_PROJECT, out, dt.date(2027, 2, 15), posters=False)
+    text = (out / "site" / "index.html").read_text()
+    assert "统计截至 <b>2027年2月15日</b>（按 --as-of 指定）" in text
+    assert re.search(r'title="2026-12 截止 2027-01-10">12月 未公开', text)
+    assert re.search(r'title="2027-01 截止 2027-02-10">2027年1月 未公开', text)
 
 
 @pytest.mark.parametrize("site_name", SITES)

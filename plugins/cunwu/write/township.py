@@ -24,11 +24,14 @@ def township_page(
         dues = timeliness.village_dues(s["approvals"], as_of, cfg.due_day, names)
         for k, n in timeliness.count(dues).items():
             counts[k] += n
-        series = {}
+        series: dict[str, list[dict]] = {}
         for d in dues:
-            entry = d.as_dict()
-            entry["short"] = d.period[2:].replace("-Q", "Q") if "Q" in d.period else f"{int(d.period[5:])}月"
-            series.setdefault(d.label, []).append(entry)
+            series.setdefault(d.label, []).append(d.as_dict())
+        for entries in series.values():
+            for entry, short in zip(
+                entries, timeliness.short_labels([e["period"] for e in entries]), strict=True
+            ):
+                entry["short"] = short
         villages.append(
             {
                 "id": s["id"],
