@@ -221,7 +221,27 @@ def test_open_data(site_name, request):
     for pkg_path in packages:
         pkg = json.loads(pkg_path.read_text("utf-8"))
         assert pkg["resources"]
+        # what `frictionless validate` checks of the descriptor (Data Package v1 profile)
+        assert pkg["profile"] == "tabular-data-package"
+        assert re.fullmatch(r"[-a-z0-9._/]+", pkg["name"]), pkg["name"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", pkg["created"]), (
+            f"{pkg_path}: created must be an RFC 3339 date-time, not {pkg['created']!r}"
+        )
+        names = [r["name"] for r in pkg["resources"]]
+        assert len(set(names)) == len(names), "resource names must be unique"
+        # every disclosure page has its data, and the package describes it
+        pages = {
+            p.parent.relative_to(pkg_path.parent).as_posix() + "/"
+            for p in pkg_path.parent.glob("*/*/index.html")
+            if p.parent.parent.name in ("finance", "subsidies", "notices", "powers")
+            and not any(a.get("http-equiv") == "refresh" for _, a in parse(p).tags)
+        }
+        described = {r["path"].removesuffix("data.csv") for r in pkg["resources"]}
+        assert pages and pages == described, pages ^ described
         for res in pkg["resources"]:
+            assert re.fullmatch(r"[-a-z0-9._/]+", res["name"]), res["name"]
+            assert not res["path"].startswith("/") and ".." not in res["path"].split("/")
+            assert {f["type"] for f in res["schema"]["fields"]} <= {"string", "number", "integer", "date"}
             path = pkg_path.parent / res["path"]
             raw = path.read_bytes()
             assert raw.startswith(b"\xef\xbb\xbf"), f"{path}: no BOM, Excel would garble it"
@@ -251,6 +271,17 @@ def test_feeds_are_atom(site_name, request):
         assert root.tag == "{http://www.w3.org/2005/Atom}feed"
         entries = root.findall("{http://www.w3.org/2005/Atom}entry")
         assert entries, feed
+        # RFC 4287 4.1.1: id, title, updated; an author on the feed unless every entry has one
+        for el in ("id", "title", "updated"):
+            assert root.find(ATOM + el) is not None, f"{feed}: feed has no {el}"
+        feed_author = root.find(ATOM + "author/" + ATOM + "name")
+        assert (feed_author is not None and feed_author.text) or all(
+            e.find(ATOM + "author") is not None for e in entries
+        ), f"{feed}: no author"
+        self_link = [ln.get("href") for ln in root.findall(ATOM + "link") if ln.get("rel") == "self"]
+        assert self_link and self_link[0].startswith("https://") and self_link[0].endswith("/feed.xml")
         for e in entries:
-            link = e.find("{http://www.w3.org/2005/Atom}link").get("href")
+            for el in ("id", "title", "updated"):
+                assert e.find(ATOM + el) is not None, f"{feed}: entry has no {el}"
+            link = e.find(ATOM + "link").get("href")
             assert link.startswith("https://"), link

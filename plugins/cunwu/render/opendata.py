@@ -9,6 +9,7 @@ describes every CSV's columns and types.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -187,9 +188,12 @@ def resource_name(doc: Doc) -> str:
 
 
 def datapackage(
-    village_id: str, title: str, docs: list[tuple[Doc, str]], homepage: str, created: str
+    village_id: str, title: str, docs: list[tuple[Doc, str]], homepage: str, created: dt.date | None
 ) -> bytes:
-    """``docs`` are (doc, its title) pairs."""
+    """``docs`` are (doc, its title) pairs; ``created`` the newest change among them.
+
+    The spec wants ``created`` as an RFC 3339 date-time: a bare date fails
+    ``frictionless validate`` ("created is not valid datetime")."""
     resources = []
     for d, doc_title in docs:
         resources.append(
@@ -209,7 +213,7 @@ def datapackage(
         "name": f"cunwu-{village_id}",
         "title": title,
         "homepage": homepage,
-        "created": created,
+        **({"created": f"{created.isoformat()}T00:00:00Z"} if created else {}),
         "licenses": [
             {
                 "name": "CC-BY-4.0",
