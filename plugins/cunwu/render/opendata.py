@@ -164,12 +164,25 @@ def rows(doc: Doc, ctx: TownshipContext) -> list[dict[str, str]]:
     raise ValueError(doc.kind)
 
 
+#: a cell starting with one of these is a formula to Excel and WPS (OWASP "CSV injection")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: str) -> str:
+    """A text cell a spreadsheet shows as text, never runs: a leading apostrophe
+    before ``=``, ``+``, ``-``, ``@``, tab or CR. Numbers and dates are not text
+    cells and keep their sign; data.json keeps every value exactly as written."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def to_csv(doc: Doc, ctx: TownshipContext) -> bytes:
     buf = io.StringIO()
     cols = [c for c, _, _ in COLUMNS[doc.kind]]
+    text = [c for c, t, _ in COLUMNS[doc.kind] if t == "string"]
     w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\r\n")
     w.writeheader()
-    w.writerows(rows(doc, ctx))
+    for row in rows(doc, ctx):
+        w.writerow({**row, **{c: inert_cell(row[c]) for c in text}})
     return (BOM + buf.getvalue()).encode("utf-8")
 
 
