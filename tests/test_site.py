@@ -162,6 +162,22 @@ def test_complaint_link_on_every_village_page(site_name, request):
 
 
 @pytest.mark.parametrize("site_name", SITES)
+def test_complaint_link_and_phones_on_township_pages(site_name, request):
+    site = request.getfixturevalue(site_name)
+    villages = {d.name for d in site.iterdir() if (d / "datapackage.json").is_file()}
+    pages = [p for p in html_pages(site) if p.relative_to(site).parts[0] not in villages]
+    assert len(pages) >= 2, "the index and at least one content page"
+    for page in pages:
+        p = parse(page)
+        reports = [a["href"] for t, a in p.tags if t == "a" and "report" in (a.get("class") or "")]
+        assert reports, f"{page}: no complaint link"
+        rel = page.relative_to(site).as_posix()
+        expected = "township" if rel == "index.html" else rel.removesuffix("/index.html")
+        assert parse_qs(urlsplit(reports[0]).query)["page"] == [expected], page
+        assert any(h.startswith("tel:") for h in p.links), f"{page}: no phone numbers"
+
+
+@pytest.mark.parametrize("site_name", SITES)
 def test_pages_are_chinese_and_mobile_ready(site_name, request):
     site = request.getfixturevalue(site_name)
     for page in html_pages(site):
