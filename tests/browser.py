@@ -60,21 +60,54 @@ def browser():
             b.close()
 
 
-#: JavaScript: every table cell, and the page itself, inside a 390 px viewport,
-#: with no content clipped inside a cell
+#: JavaScript: the page, every table cell and every block of content inside the
+#: 390 px viewport. Hidden overflow does not count: a cell clipped by its own box
+#: or by a scrolling/clipping ancestor, or a cell with text that is not shown
+#: (display:none, visibility:hidden), is reported too.
 LAYOUT_PROBE = """
 () => {
   const vw = document.documentElement.clientWidth;
-  const out = {vw, pageWidth: document.documentElement.scrollWidth, bad: [], cells: 0};
-  for (const el of document.querySelectorAll('td, th, svg, img, pre, h1, h2, p')) {
+  const out = {vw, pageWidth: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
+               bad: [], cells: 0};
+  const say = (el, r, why) => out.bad.push(
+    `${why}: ${el.tagName} ${Math.round(r.left)}..${Math.round(r.right)} sw=${el.scrollWidth} cw=${el.clientWidth}: ${el.textContent.trim().slice(0, 40)}`);
+  const sel = 'td, th, table, svg, img, pre, h1, h2, h3, p, li, dt, dd, figure';
+  for (const el of document.querySelectorAll(sel)) {
     const r = el.getBoundingClientRect();
-    if (r.width === 0 && r.height === 0) continue;
-    if (el.tagName === 'TD' || el.tagName === 'TH') out.cells++;
-    const clipped = (el.tagName === 'TD' || el.tagName === 'TH') && el.scrollWidth > el.clientWidth + 1;
-    if (r.left < -0.5 || r.right > vw + 0.5 || clipped) {
-      out.bad.push(`${el.tagName} ${Math.round(r.left)}..${Math.round(r.right)} sw=${el.scrollWidth} cw=${el.clientWidth}: ${el.textContent.slice(0, 40)}`);
+    const cell = el.tagName === 'TD' || el.tagName === 'TH';
+    const st = getComputedStyle(el);
+    if (r.width === 0 && r.height === 0) {
+      if (cell && el.textContent.trim() && !el.closest('[hidden], details:not([open])')) say(el, r, 'hidden cell');
+      continue;
+    }
+    if (cell) {
+      out.cells++;
+      if (st.visibility !== 'visible') say(el, r, 'invisible cell');
+      if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) say(el, r, 'clipped in cell');
+    }
+    if (r.left < -0.5 || r.right > vw + 0.5) { say(el, r, 'outside viewport'); continue; }
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const o = getComputedStyle(a);
+      if (o.overflowX === 'visible' && o.overflowY === 'visible') continue;
+      const b = a.getBoundingClientRect();
+      if (r.left < b.left - 0.5 || r.right > b.right + 0.5) { say(el, r, `clipped by ${a.tagName}.${a.className}`); break; }
     }
   }
   return out;
+}
+"""
+
+#: JavaScript: does the page's font really draw Chinese? Without a CJK font every
+#: character is the same empty box (tofu), so two different characters, or a
+#: character and a private-use code point, would come out pixel-identical.
+CJK_PROBE = """
+() => {
+  const c = document.createElement('canvas'); c.width = 120; c.height = 60;
+  const x = c.getContext('2d');
+  const draw = (t) => { x.clearRect(0, 0, 120, 60);
+    x.font = '48px ' + getComputedStyle(document.body).fontFamily; x.fillText(t, 4, 50);
+    return x.getImageData(0, 0, 120, 60).data.join(','); };
+  const cun = draw('村'), wu = draw('务'), none = draw('\\u{E000}'), blank = draw('');
+  return {distinct: cun !== wu, notTofu: cun !== none, inked: cun !== blank};
 }
 """

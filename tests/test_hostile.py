@@ -580,9 +580,19 @@ def test_open_data_parses(hostile_site):
     assert len(jsons) > len(SHOWN)
     for path in jsons:
         json.loads(path.read_text("utf-8"))
-    for path in hostile_site.rglob("*.csv"):
-        rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
-        assert len({len(r) for r in rows}) == 1, path
+    formulas = 0
+    for pkg_path in hostile_site.glob("*/datapackage.json"):
+        for res in json.loads(pkg_path.read_text("utf-8"))["resources"]:
+            path = pkg_path.parent / res["path"]
+            rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+            assert len({len(r) for r in rows}) == 1, path
+            # a text cell starting with = + - @ is a formula to a spreadsheet: it must not
+            text_cols = [i for i, f in enumerate(res["schema"]["fields"]) if f["type"] == "string"]
+            for row in rows[1:]:
+                for i in text_cols:
+                    assert not row[i].startswith(("=", "+", "-", "@", "\t", "\r")), f"{path}: {row[i]!r}"
+                    formulas += row[i].startswith("'=")
+    assert formulas, "the formula payloads reached the CSV files (as inert text)"
     # the data keeps the payloads as they were typed
     data = json.loads((hostile_site / "alpha" / "finance" / "2026-10" / "data.json").read_text("utf-8"))
     text = json.dumps(data, ensure_ascii=False)

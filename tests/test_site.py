@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,7 +15,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from cunwu.render.timeliness import short_labels
+
+from conftest import GOLDEN_PROJECT, build_site
+
 SITES = ["golden_site", "demo_site"]
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 class Page(HTMLParser):
@@ -65,23 +72,60 @@ def resolve(page: Path, site: Path, href: str) -> Path | None:
     return target
 
 
+def ids_of(page: Path) -> set[str]:
+    return {a["id"] for _, a in parse(page).tags if a.get("id")}
+
+
+def broken_links(root: Path) -> list[str]:
+    """Every <a href>, stylesheet, script, image and redirect under ``root`` that
+    does not resolve to a file inside ``root`` (or to an id on the target page)."""
+    root = root.resolve()
+    broken, ids = [], {}
+    for page in html_pages(root):
+        p = parse(page)
+        refresh = [
+            a["content"].split("url=", 1)[1]
+            for t, a in p.tags
+            if t == "meta" and a.get("http-equiv") == "refresh" and "url=" in a.get("content", "")
+        ]
+        for href in p.links + p.resources + refresh:
+            target = resolve(page, root, href)
+            if target is None and not href.startswith("#"):
+                continue
+            target = page if target is None else target
+            if root not in target.parents:
+                broken.append(f"{page.relative_to(root)} -> {href}: leaves {root.name}/")
+            elif not target.is_file():
+                broken.append(f"{page.relative_to(root)} -> {href}")
+            elif (
+                (frag := urlsplit(href).fragment)
+                and target.suffix == ".html"
+                and frag not in ids.setdefault(target, ids_of(target))
+            ):
+                broken.append(f"{page.relative_to(root)} -> {href}: no id {frag!r}")
+    return broken
+
+
 @pytest.mark.parametrize("site_name", SITES)
 def test_every_internal_link_and_asset_resolves(site_name, request):
     site = request.getfixturevalue(site_name)
-    broken = []
-    pages = html_pages(site)
-    assert len(pages) > 5
-    for page in pages:
-        p = parse(page)
-        for href in p.links + p.resources:
-            target = resolve(page, site, href)
-            if target is not None and not target.is_file():
-                broken.append(f"{page.relative_to(site)} -> {href}")
-            if target is not None:
-                assert site.resolve() in target.parents or target == site.resolve(), (
-                    f"{page}: {href} leaves the site"
-                )
+    assert len(html_pages(site)) > 5
+    broken = broken_links(site)
     assert not broken, "\n".join(broken)
+
+
+@pytest.mark.parametrize("site_name", SITES)
+def test_each_village_works_copied_on_its_own(site_name, request, tmp_path):
+    """A village folder copied alone to another server: no link may need the rest."""
+    site = request.getfixturevalue(site_name)
+    villages = [d for d in site.iterdir() if (d / "datapackage.json").is_file()]
+    assert villages
+    for village in villages:
+        alone = tmp_path / "elsewhere" / village.name
+        shutil.copytree(village, alone)
+        broken = broken_links(alone)
+        assert not broken, "\n".join(broken)
+        shutil.rmtree(alone)
 
 
 @pytest.mark.parametrize("site_name", SITES)
@@ -118,6 +162,22 @@ def test_complaint_link_on_every_village_page(site_name, request):
 
 
 @pytest.mark.parametrize("site_name", SITES)
+def test_complaint_link_and_phones_on_township_pages(site_name, request):
+    site = request.getfixturevalue(site_name)
+    villages = {d.name for d in site.iterdir() if (d / "datapackage.json").is_file()}
+    pages = [p for p in html_pages(site) if p.relative_to(site).parts[0] not in villages]
+    assert len(pages) >= 2, "the index and at least one content page"
+    for page in pages:
+        p = parse(page)
+        reports = [a["href"] for t, a in p.tags if t == "a" and "report" in (a.get("class") or "")]
+        assert reports, f"{page}: no complaint link"
+        rel = page.relative_to(site).as_posix()
+        expected = "township" if rel == "index.html" else rel.removesuffix("/index.html")
+        assert parse_qs(urlsplit(reports[0]).query)["page"] == [expected], page
+        assert any(h.startswith("tel:") for h in p.links), f"{page}: no phone numbers"
+
+
+@pytest.mark.parametrize("site_name", SITES)
 def test_pages_are_chinese_and_mobile_ready(site_name, request):
     site = request.getfixturevalue(site_name)
     for page in html_pages(site):
@@ -130,15 +190,20 @@ def test_pages_are_chinese_and_mobile_ready(site_name, request):
 
 @pytest.mark.parametrize("site_name", SITES)
 def test_page_weight_budget(site_name, request):
-    """60 KB of HTML + CSS per page, plus 200 bytes per table row on ledgers and rosters."""
+    """60 KB of HTML + CSS per page; a ledger (finance) or roster page may add
+    200 bytes per table row beyond that."""
     site = request.getfixturevalue(site_name)
-    css = {c.parent: c.stat().st_size for c in site.rglob("style.css")}
     worst = (0, None)
     for page in html_pages(site):
-        village_css = next((size for d, size in css.items() if d in page.parents), 0)
-        rows = page.read_text().count("<tr>")
+        p = parse(page)
+        styles = [t for t in p.resources if t.endswith(".css")]
+        css = sum(resolve(page, site, href).stat().st_size for href in styles)
+        assert styles or any(a.get("http-equiv") == "refresh" for _, a in p.tags), f"{page}: no stylesheet"
+        rel = page.relative_to(site).parts
+        ledger_or_roster = len(rel) >= 3 and rel[1] in ("finance", "subsidies") and rel[2] != "index.html"
+        rows = sum(1 for t, _ in p.tags if t == "tr") if ledger_or_roster else 0
         budget = 60 * 1024 + 200 * rows
-        weight = page.stat().st_size + village_css
+        weight = page.stat().st_size + css
         assert weight <= budget, f"{page}: {weight} bytes > {budget}"
         worst = max(worst, (weight, str(page.relative_to(site))))
     print(f"largest page: {worst[1]} {worst[0]} bytes")
@@ -148,7 +213,10 @@ def test_rosters_are_noindex_and_ids_masked(golden_site):
     page = golden_site / "alpha" / "subsidies" / "2026-10-dibao" / "index.html"
     text = page.read_text()
     assert '<meta name="robots" content="noindex' in text
-    assert "990101********123X" in text
+    shown = "".join(parse(page).text)
+    assert "990101********123X" in shown
+    # it may wrap only before its last four characters
+    assert "990101********<wbr>123X" in text
     assert "李䶮" in text and "王堃" in text
 
 
@@ -175,9 +243,32 @@ def test_township_index_shows_timeliness(golden_site):
     assert "统计截至 <b>2026年11月20日</b>" in text
     # 2026-09 approved 10-08 (due 10-10): on time; 2026-10 approved 11-12 (due 11-10): late;
     # dibao 2026-09 never published: missing
-    assert re.search(r'class="on_time" title="2026-09 截止 2026-10-10，2026-10-08 公开">9月 按时', text)
+    # the first chip of a row names the year; the next ones only while it stays the same
+    assert re.search(r'class="on_time" title="2026-09 截止 2026-10-10，2026-10-08 公开">2026年9月 按时', text)
     assert re.search(r'class="late" title="2026-10 截止 2026-11-10，2026-11-12 公开">10月 迟报', text)
-    assert re.search(r'class="missing" title="2026-09 截止 2026-10-10">9月 未公开', text)
+    assert re.search(r'class="missing" title="2026-09 截止 2026-10-10">2026年9月 未公开', text)
+
+
+def test_timeliness_labels_name_the_year_where_it_changes():
+    """A 12-month row spans two years: "1月" alone would not say which January."""
+    assert short_labels(["2026-11", "2026-12", "2027-01", "2027-02"]) == [
+        "2026年11月",
+        "12月",
+        "2027年1月",
+        "2月",
+    ]
+    assert short_labels(["2026-Q3", "2026-Q4", "2027-Q1"]) == ["2026年三季度", "四季度", "2027年一季度"]
+    assert short_labels([]) == []
+
+
+def test_township_index_as_of_across_a_new_year(tmp_path):
+    """`--as-of` in the next year: the late months of the old year and the new January are told apart."""
+    out = tmp_path / "out"
+    build_site(GOLDEN_PROJECT, out, dt.date(2027, 2, 15), posters=False)
+    text = (out / "site" / "index.html").read_text()
+    assert "统计截至 <b>2027年2月15日</b>（按 --as-of 指定）" in text
+    assert re.search(r'title="2026-12 截止 2027-01-10">12月 未公开', text)
+    assert re.search(r'title="2027-01 截止 2027-02-10">2027年1月 未公开', text)
 
 
 @pytest.mark.parametrize("site_name", SITES)
@@ -188,7 +279,27 @@ def test_open_data(site_name, request):
     for pkg_path in packages:
         pkg = json.loads(pkg_path.read_text("utf-8"))
         assert pkg["resources"]
+        # what `frictionless validate` checks of the descriptor (Data Package v1 profile)
+        assert pkg["profile"] == "tabular-data-package"
+        assert re.fullmatch(r"[-a-z0-9._/]+", pkg["name"]), pkg["name"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", pkg["created"]), (
+            f"{pkg_path}: created must be an RFC 3339 date-time, not {pkg['created']!r}"
+        )
+        names = [r["name"] for r in pkg["resources"]]
+        assert len(set(names)) == len(names), "resource names must be unique"
+        # every disclosure page has its data, and the package describes it
+        pages = {
+            p.parent.relative_to(pkg_path.parent).as_posix() + "/"
+            for p in pkg_path.parent.glob("*/*/index.html")
+            if p.parent.parent.name in ("finance", "subsidies", "notices", "powers")
+            and not any(a.get("http-equiv") == "refresh" for _, a in parse(p).tags)
+        }
+        described = {r["path"].removesuffix("data.csv") for r in pkg["resources"]}
+        assert pages and pages == described, pages ^ described
         for res in pkg["resources"]:
+            assert re.fullmatch(r"[-a-z0-9._/]+", res["name"]), res["name"]
+            assert not res["path"].startswith("/") and ".." not in res["path"].split("/")
+            assert {f["type"] for f in res["schema"]["fields"]} <= {"string", "number", "integer", "date"}
             path = pkg_path.parent / res["path"]
             raw = path.read_bytes()
             assert raw.startswith(b"\xef\xbb\xbf"), f"{path}: no BOM, Excel would garble it"
@@ -218,6 +329,17 @@ def test_feeds_are_atom(site_name, request):
         assert root.tag == "{http://www.w3.org/2005/Atom}feed"
         entries = root.findall("{http://www.w3.org/2005/Atom}entry")
         assert entries, feed
+        # RFC 4287 4.1.1: id, title, updated; an author on the feed unless every entry has one
+        for el in ("id", "title", "updated"):
+            assert root.find(ATOM + el) is not None, f"{feed}: feed has no {el}"
+        feed_author = root.find(ATOM + "author/" + ATOM + "name")
+        assert (feed_author is not None and feed_author.text) or all(
+            e.find(ATOM + "author") is not None for e in entries
+        ), f"{feed}: no author"
+        self_link = [ln.get("href") for ln in root.findall(ATOM + "link") if ln.get("rel") == "self"]
+        assert self_link and self_link[0].startswith("https://") and self_link[0].endswith("/feed.xml")
         for e in entries:
-            link = e.find("{http://www.w3.org/2005/Atom}link").get("href")
+            for el in ("id", "title", "updated"):
+                assert e.find(ATOM + el) is not None, f"{feed}: entry has no {el}"
+            link = e.find(ATOM + "link").get("href")
             assert link.startswith("https://"), link

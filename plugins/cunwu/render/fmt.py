@@ -15,10 +15,6 @@ def date_zh(d: dt.date | None) -> str:
     return "" if d is None else f"{d.year}年{d.month}月{d.day}日"
 
 
-def date_iso(d: dt.date | None) -> str:
-    return "" if d is None else d.isoformat()
-
-
 def month_zh(ym: str) -> str:
     """ "2026-10" -> "2026年10月"."""
     y, m = ym.split("-")

@@ -9,6 +9,7 @@ describes every CSV's columns and types.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -163,12 +164,25 @@ def rows(doc: Doc, ctx: TownshipContext) -> list[dict[str, str]]:
     raise ValueError(doc.kind)
 
 
+#: a cell starting with one of these is a formula to Excel and WPS (OWASP "CSV injection")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: str) -> str:
+    """A text cell a spreadsheet shows as text, never runs: a leading apostrophe
+    before ``=``, ``+``, ``-``, ``@``, tab or CR. Numbers and dates are not text
+    cells and keep their sign; data.json keeps every value exactly as written."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def to_csv(doc: Doc, ctx: TownshipContext) -> bytes:
     buf = io.StringIO()
     cols = [c for c, _, _ in COLUMNS[doc.kind]]
+    text = [c for c, t, _ in COLUMNS[doc.kind] if t == "string"]
     w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\r\n")
     w.writeheader()
-    w.writerows(rows(doc, ctx))
+    for row in rows(doc, ctx):
+        w.writerow({**row, **{c: inert_cell(row[c]) for c in text}})
     return (BOM + buf.getvalue()).encode("utf-8")
 
 
@@ -187,9 +201,12 @@ def resource_name(doc: Doc) -> str:
 
 
 def datapackage(
-    village_id: str, title: str, docs: list[tuple[Doc, str]], homepage: str, created: str
+    village_id: str, title: str, docs: list[tuple[Doc, str]], homepage: str, created: dt.date | None
 ) -> bytes:
-    """``docs`` are (doc, its title) pairs."""
+    """``docs`` are (doc, its title) pairs; ``created`` the newest change among them.
+
+    The spec wants ``created`` as an RFC 3339 date-time: a bare date fails
+    ``frictionless validate`` ("created is not valid datetime")."""
     resources = []
     for d, doc_title in docs:
         resources.append(
@@ -209,7 +226,7 @@ def datapackage(
         "name": f"cunwu-{village_id}",
         "title": title,
         "homepage": homepage,
-        "created": created,
+        **({"created": f"{created.isoformat()}T00:00:00Z"} if created else {}),
         "licenses": [
             {
                 "name": "CC-BY-4.0",

@@ -120,6 +120,25 @@ def village_dues(
     return out
 
 
+_CN_QUARTER = "一二三四"
+
+
+def short_labels(periods: list[str]) -> list[str]:
+    """Chip labels for a row of periods: the year on the first one and wherever it
+    changes (a 12-month row spans two years), Chinese quarter names.
+
+    ``["2026-11", "2026-12", "2027-01"]`` -> ``["2026年11月", "12月", "2027年1月"]``;
+    ``["2026-Q4", "2027-Q1"]`` -> ``["2026年四季度", "2027年一季度"]``.
+    """
+    out, year = [], None
+    for s in periods:
+        p = Period.parse(s)
+        name = f"{_CN_QUARTER[p.quarter - 1]}季度" if p.quarter else f"{p.month}月"
+        out.append(name if p.year == year else f"{p.year}年{name}")
+        year = p.year
+    return out
+
+
 def count(dues: list[Due]) -> dict:
     counts = dict.fromkeys(STATUS_ZH, 0)
     for d in dues:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from ..validate.project import KIND_SEGMENT, Doc, TownshipContext, VillageBundle
 from . import opendata
 from .flowchart import flow_outline, flowchart_svg
-from .fmt import date_iso, date_zh, money
+from .fmt import date_zh, money
 from .markdown import local_refs, render_markdown, summary_text
 from .qr import qr_svg
 from .urls import complaint_url, rel_link, relative_root, village_base_url
@@ -796,7 +796,7 @@ class VillageSite:
                 f"{self.v.name}村务公开数据",
                 [(d, self.title(d)) for d in docs],
                 self.base,
-                date_iso(latest),
+                latest,
             ),
         )
 
@@ -811,6 +811,8 @@ class VillageSite:
             feed_url=self.base + "feed.xml",
             description=f"{self.ctx.config.township.name}{self.v.name}的财务公开、惠民资金公示和公告",
             language="zh-CN",
+            # RFC 4287 4.1.1: a feed whose entries have no author must name one itself
+            author_name=f"{self.v.name}村民委员会",
         )
         for d in docs:
             m = d.model

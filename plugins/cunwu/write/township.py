@@ -24,11 +24,14 @@ def township_page(
         dues = timeliness.village_dues(s["approvals"], as_of, cfg.due_day, names)
         for k, n in timeliness.count(dues).items():
             counts[k] += n
-        series = {}
+        series: dict[str, list[dict]] = {}
         for d in dues:
-            entry = d.as_dict()
-            entry["short"] = d.period[2:].replace("-Q", "Q") if "Q" in d.period else f"{int(d.period[5:])}月"
-            series.setdefault(d.label, []).append(entry)
+            series.setdefault(d.label, []).append(d.as_dict())
+        for entries in series.values():
+            for entry, short in zip(
+                entries, timeliness.short_labels([e["period"] for e in entries]), strict=True
+            ):
+                entry["short"] = short
         villages.append(
             {
                 "id": s["id"],
@@ -100,7 +103,7 @@ def build_root(
                     k, v = line.split(":", 1)
                     meta[k.strip().lower()] = v.strip()
             if meta.get("slug") and meta.get("title"):
-                pages.append({"href": f"{meta['slug']}/", "title": meta["title"]})
+                pages.append({"href": f"{meta['slug']}/", "title": meta["title"], "slug": meta["slug"]})
     job = TownshipJob(
         page=township_page(state, summaries, as_of, as_of_source, pages),
         static={"style.css": state.static["style.css"]},
@@ -112,7 +115,15 @@ def build_root(
         stage,
         job,
         page_paths=["."] if content.is_dir() else [],
-        extra={"SITENAME": job.page["title"], "CUNWU_COMPLAINT": job.page["complaint"]},
+        extra={
+            "SITENAME": job.page["title"],
+            "CUNWU_COMPLAINT": job.page["complaint"],
+            # a content page's intake link names the page, as a village page's does
+            "CUNWU_COMPLAINT_BY_SLUG": {
+                p["slug"]: complaint_url(state.ctx.config.complaint.url, "", p["slug"]) for p in pages
+            },
+            "CUNWU_PHONES": job.page["phones"],
+        },
     )
     changed = []
     for rel in sorted(job.produced):
