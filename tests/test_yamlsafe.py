@@ -262,6 +262,38 @@ def test_deep_nesting_through_aliases_is_refused():
     assert only_problem(text) == (2, "yaml-too-deep")
 
 
+@pytest.mark.parametrize("text", ["a: &x [*x]\n", "a: &x {b: *x}\n", "a: 1\nb: &x\n  - c: *x\n"])
+def test_an_alias_to_itself_is_refused(text):
+    located, problems = parse_yaml("f.yaml", text)
+    assert located is None
+    assert [p.code for p in problems] == ["yaml-too-deep"]
+
+
+def test_a_duplicate_anchor_is_refused_where_it_is_redefined():
+    assert only_problem("a: &x 1\nb: &x 2\nc: *x\n") == (2, "yaml-syntax")
+
+
+def test_an_alias_of_a_sequence_merges_each_mapping():
+    located = load("s: &s [{a: 1}, {a: 2, b: 3}]\nm:\n  <<: *s\n  c: 4\n")
+    assert located.data["m"] == {"a": "1", "b": "3", "c": "4"}
+    assert located.line_of(("m", "b")) == 1
+
+
+def test_a_duplicate_key_is_not_expanded():
+    """The second value of a duplicate key is dropped unread: an alias bomb there costs nothing."""
+    bomb = ['  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, key in zip("abcdefg", "bcdefgh", strict=True):
+        bomb.append(f"  {key}: &{key} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    text = "x: 1\nx:\n" + "\n".join(bomb) + "\n"
+    started = time.perf_counter()
+    located, problems = parse_yaml("f.yaml", text)
+    assert [(p.line, p.code) for p in problems] == [(2, "duplicate-key")]
+    assert located.data == {"x": "1"}
+    assert time.perf_counter() - started < 1
+    # the same text under a key of its own is expanded, and refused
+    assert only_problem(text.replace("x:\n", "y:\n")) == (2, "yaml-alias-bomb")
+
+
 @pytest.mark.parametrize(
     "text", ["", "\n\n", "# only a comment\n", "  \n# two\n# comments\n", "---\n", "~\n"]
 )

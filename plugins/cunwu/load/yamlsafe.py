@@ -6,8 +6,8 @@ PyYAML's loaders are unsuitable for disclosures as they stand:
 * it reads ``0012`` as the octal number 10 and ``500.10`` as a binary float;
 * it forgets line numbers, which a cadre needs to find a mistake.
 
-So we only let PyYAML (its C parser, for speed) *compose* the node graph, and
-build plain Python data ourselves:
+So we only let PyYAML (its C parser, for speed) *parse* the text into events,
+and build plain Python data from them ourselves:
 
 * every plain scalar stays the exact text the cadre typed (a str), except
   ``null``/``~``/empty -> None and ``true``/``false`` -> bool; the models
@@ -16,6 +16,15 @@ build plain Python data ourselves:
 * duplicate keys, non-standard tags (``!!python/object`` ...), alias bombs,
   runaway nesting are reported as problems, never executed or expanded;
 * the line of every value is recorded under its field path.
+
+Why events and not PyYAML's composed node graph: composing makes a Python
+node object and calls back into Python to resolve every scalar, which was
+three quarters of the time a county build spent reading YAML; building from
+the event stream halves it. The parser is a state machine, so no nesting can
+exhaust the C stack, and our own recursion stops at :data:`MAX_DEPTH`. An
+alias is expanded by replaying the events recorded for its anchor, so it
+behaves exactly like the node it names, and every expansion counts against
+:data:`MAX_NODES`.
 """
 
 from __future__ import annotations
@@ -25,34 +34,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.events import CollectionEndEvent, CollectionStartEvent
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.composer import ComposerError
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from ..problems import Problem, problem
 
 try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing
-    from yaml import CSafeLoader as _BaseLoader
+    from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _BaseLoader
-
-
-class _Loader(_BaseLoader):
-    """Resolves implicit tags only for what we interpret (null, booleans, ``<<``).
-
-    The stock resolver runs a table of regular expressions in Python for every
-    scalar, to find ints, floats and timestamps that we keep as text anyway.
-    """
-
-    def resolve(self, kind, value, implicit):
-        if kind is ScalarNode and implicit[0]:
-            if value in _NULL:
-                return _STD + "null"
-            if value in _TRUE or value in _FALSE:
-                return _STD + "bool"
-            if value == "<<":
-                return _STD + "merge"
-            return _STD + "str"
-        return super().resolve(kind, value, implicit)
+    from yaml import SafeLoader as _Loader
 
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -67,6 +67,8 @@ _ALLOWED_TAGS = {
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
+#: what an untagged plain scalar means, where it is not its own text
+_PLAIN = {**dict.fromkeys(_NULL), **dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
 Path = tuple  # a field path: ("expense", 3, "amount")
 
@@ -105,117 +107,295 @@ def _subtree(lines: dict[Path, int], head: Path) -> dict[Path, int]:
     return {p: ln for p, ln in lines.items() if p[: len(head)] == head}
 
 
+class _Events:
+    """The parser's events, each alias replaced by a replay of its anchor's events.
+
+    Anchors are recorded as the raw stream goes by (an anchored collection from
+    its start to its end, aliases inside it left unexpanded); an alias to an
+    anchor whose collection is still open replays what is there so far, which
+    makes a self-reference nest until the depth limit stops it. Undefined and
+    duplicate anchors are the same errors PyYAML's composer raises.
+    """
+
+    def __init__(self, text: str):
+        self._loader = _Loader(text)
+        self._get = self._loader.get_event
+        self.anchors: dict[str, list] = {}
+        self._open: list[tuple[list, int]] = []  # recordings in progress, with their raw depth
+        self._replay: list[list] = []  # [events, next index]
+        #: how deep the raw (unexpanded) collections nest at this point
+        self.depth = 0
+        self._pending = None  # an event read by next()'s fast path, for raw() to handle
+
+    def close(self) -> None:
+        self._loader.dispose()
+
+    @property
+    def replaying(self) -> bool:
+        """Whether the event last returned came from an alias's replay."""
+        return bool(self._replay)
+
+    def raw(self):
+        ev = self._pending
+        if ev is None:
+            ev = self._get()
+        else:
+            self._pending = None
+        cls = ev.__class__
+        for rec, _depth in self._open:
+            rec.append(ev)
+        if cls is ScalarEvent:
+            if ev.anchor is not None:
+                self._register(ev, [ev])
+        elif cls is MappingStartEvent or cls is SequenceStartEvent:
+            self.depth += 1
+            if ev.anchor is not None:
+                rec = [ev]
+                self._register(ev, rec)
+                self._open.append((rec, self.depth))
+        elif cls is MappingEndEvent or cls is SequenceEndEvent:
+            while self._open and self._open[-1][1] == self.depth:
+                self._open.pop()
+            self.depth -= 1
+        elif cls is AliasEvent and ev.anchor not in self.anchors:
+            raise ComposerError(None, None, "found undefined alias", ev.start_mark)
+        return ev
+
+    def _register(self, ev, rec: list) -> None:
+        if ev.anchor in self.anchors:
+            raise ComposerError(
+                "found duplicate anchor; first occurrence",
+                self.anchors[ev.anchor][0].start_mark,
+                "second occurrence",
+                ev.start_mark,
+            )
+        self.anchors[ev.anchor] = rec
+
+    def next(self, expand: bool = True):
+        """The next event of a node; with ``expand``, an alias becomes its anchor's events."""
+        if not self._replay:  # the common case, inline: a plain event of the text
+            ev = self._get()
+            if ev.__class__ is ScalarEvent and ev.anchor is None:
+                for rec, _depth in self._open:
+                    rec.append(ev)
+                return ev
+            self._pending = ev
+        while True:
+            if self._replay:
+                top = self._replay[-1]
+                events, i = top
+                if i == len(events):
+                    self._replay.pop()
+                    continue
+                top[1] = i + 1
+                ev = events[i]
+            else:
+                ev = self.raw()
+            if expand and ev.__class__ is AliasEvent:
+                self._replay.append([self.anchors[ev.anchor], 0])
+                continue
+            return ev
+
+    def skip(self, ev) -> None:
+        """Consume the rest of the node that starts with ``ev``, expanding nothing."""
+        if ev.__class__ is MappingStartEvent or ev.__class__ is SequenceStartEvent:
+            level = 1
+            while level:
+                cls = self.next(expand=False).__class__
+                if cls is MappingStartEvent or cls is SequenceStartEvent:
+                    level += 1
+                elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                    level -= 1
+
+    def finish(self) -> None:
+        """Read the raw stream to its end: its syntax errors, and one document only."""
+        self._replay.clear()
+        while True:
+            ev = self.raw()
+            if ev.__class__ is DocumentStartEvent:
+                raise ComposerError(
+                    "expected a single document in the stream",
+                    None,
+                    "but found another document",
+                    ev.start_mark,
+                )
+            if ev.__class__ is StreamEndEvent:
+                return
+
+
+def _resolve_scalar(ev) -> str:
+    """The tag of a scalar, as our resolver sees it: only null, booleans and ``<<``
+    are told apart, and only when plain and untagged; all else is text."""
+    if ev.tag is not None and ev.tag != "!":
+        return ev.tag
+    if ev.implicit[0]:
+        value = ev.value
+        if value in _NULL:
+            return _STD + "null"
+        if value in _TRUE or value in _FALSE:
+            return _STD + "bool"
+        if value == "<<":
+            return _STD + "merge"
+    return _STD + "str"
+
+
 class _Abort(Exception):
-    def __init__(self, p: Problem):
+    def __init__(self, p: Problem, drain: bool = True):
         self.problem = p
+        #: read the rest of the stream first: a syntax error anywhere wins
+        self.drain = drain
 
 
 class _Builder:
-    def __init__(self, file: str, offset: int):
+    def __init__(self, file: str, offset: int, events: _Events):
         self.file = file
         self.offset = offset
+        self.events = events
         self.lines: dict[Path, int] = {}
         self.problems: list[Problem] = []
         self.count = 0
 
-    def line(self, node: Node) -> int:
-        return node.start_mark.line + 1
+    def line(self, ev) -> int:
+        return ev.start_mark.line + 1
 
-    def fail(self, node: Node, code: str, message: str, path: Path) -> None:
-        line = self.line(node)
+    def fail(self, ev, code: str, message: str, path: Path) -> None:
+        line = self.line(ev)
         if code in ("yaml-alias-bomb", "yaml-too-deep"):
             # an alias bomb's or a deep nest's path is noise: name the top-level
-            # key only, and its line (an alias's node sits at its anchor, elsewhere)
+            # key only, and its line (an alias's events sit at its anchor, elsewhere)
             path = path[:1]
             line = self.lines.get(path, line)
         raise _Abort(problem(self.file, line + self.offset, code, message, format_loc(path)))
 
-    def build(self, node: Node, path: Path, depth: int, key_line: int | None = None) -> Any:
+    def build(self, ev, path: Path, depth: int, key_line: int | None = None) -> Any:
+        """The value of the node that starts with event ``ev``, at ``path``."""
         self.count += 1
         if self.count > MAX_NODES:
             self.fail(
-                node,
+                ev,
                 "yaml-alias-bomb",
                 f"文件展开后超过 {MAX_NODES} 个值，疑似别名（&/*）炸弹，已拒绝。",
                 path,
             )
-        if node.tag not in _ALLOWED_TAGS:
+        cls = ev.__class__
+        if cls is ScalarEvent and ev.tag is None:  # most nodes: an untagged scalar
+            if path not in self.lines:
+                self.lines[path] = key_line if key_line is not None else ev.start_mark.line + 1
+            if not ev.style:
+                value = ev.value
+                return _PLAIN[value] if value in _PLAIN else value
+            if ev.style == '"':  # only a double-quoted escape can make a control character
+                self.refuse_control(ev, path)
+            return ev.value
+        if cls is ScalarEvent:
+            tag = _resolve_scalar(ev)
+        elif ev.tag is not None and ev.tag != "!":
+            tag = ev.tag
+        else:
+            tag = _STD + ("map" if cls is MappingStartEvent else "seq")
+        if tag not in _ALLOWED_TAGS:
             self.fail(
-                node,
+                ev,
                 "yaml-unsafe-tag",
-                f"不允许使用标签 {node.tag}：cunwu 只读取普通数据，不会创建程序对象。",
+                f"不允许使用标签 {tag}：cunwu 只读取普通数据，不会创建程序对象。",
                 path,
             )
         if path not in self.lines:
-            self.lines[path] = key_line if key_line is not None else node.start_mark.line + 1
-        if node.__class__ is ScalarNode:  # most nodes: the fast path first
-            return self.scalar(node, path)
+            self.lines[path] = key_line if key_line is not None else ev.start_mark.line + 1
+        if cls is ScalarEvent:  # most nodes: the fast path first
+            return self.scalar(ev, tag, path)
+        if not self.events.replaying and self.events.depth > MAX_DEPTH:
+            # nested so in the text itself: say where, and nothing else
+            raise _Abort(
+                problem(
+                    self.file, self.line(ev) + self.offset, "yaml-too-deep", f"嵌套超过 {MAX_DEPTH} 层。"
+                ),
+                drain=False,
+            )
         if depth > MAX_DEPTH:
-            self.fail(node, "yaml-too-deep", f"嵌套超过 {MAX_DEPTH} 层。", path)
-        if isinstance(node, SequenceNode):
-            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            return self.mapping(node, path, depth)
-        self.fail(node, "yaml-syntax", "无法识别的 YAML 节点。", path)  # pragma: no cover
+            self.fail(ev, "yaml-too-deep", f"嵌套超过 {MAX_DEPTH} 层。", path)
+        if cls is SequenceStartEvent:
+            out = []
+            nxt = self.events.next
+            while True:
+                child = nxt()
+                if child.__class__ is SequenceEndEvent:
+                    return out
+                out.append(self.build(child, path + (len(out),), depth + 1))
+        return self.mapping(path, depth)
 
-    def build_apart(self, node: Node, path: Path, depth: int) -> tuple[Any, dict[Path, int]]:
-        """Build ``node`` at ``path``, keeping its lines apart (a merge source)."""
+    def build_apart(self, ev, path: Path, depth: int) -> tuple[Any, dict[Path, int]]:
+        """Build the node at ``path``, keeping its lines apart (a merge source)."""
         saved, self.lines = self.lines, {}
         try:
-            return self.build(node, path, depth), self.lines
+            return self.build(ev, path, depth), self.lines
         finally:
             self.lines = saved
 
-    def refuse_control(self, node: ScalarNode, path: Path) -> None:
+    def refuse_control(self, ev, path: Path) -> None:
         """Typed raw, a control character is refused by :func:`decode_text`; written
         as an escape (``"\\0"``, ``"\\x1b"``) it would reach pages, feeds and CSV
         files, and an XML feed cannot even carry it: refuse it the same."""
-        bad = _BAD_CONTROL.search(node.value)
+        bad = _BAD_CONTROL.search(ev.value)
         if bad:
             self.fail(
-                node,
+                ev,
                 "invalid-utf8",
                 f"含有不可见的控制字符 U+{ord(bad.group()):04X}（可能写成了 \\0、\\x1b 这样的转义），请删除。",
                 path,
             )
 
-    def scalar(self, node: ScalarNode, path: Path) -> Any:
-        if node.style == '"':  # only a double-quoted escape can make a control character
-            self.refuse_control(node, path)
-        text = node.value
-        if node.style is None or node.style == "":
+    def scalar(self, ev, tag: str, path: Path) -> Any:
+        if ev.style == '"':  # only a double-quoted escape can make a control character
+            self.refuse_control(ev, path)
+        text = ev.value
+        if not ev.style:
             # plain (unquoted) scalar: only null and booleans are interpreted
-            if node.tag == _STD + "null" or (node.tag != _STD + "str" and text in _NULL):
+            if tag == _STD + "null" or (tag != _STD + "str" and text in _NULL):
                 return None
-            if node.tag == _STD + "bool" and text in _TRUE:
+            if tag == _STD + "bool" and text in _TRUE:
                 return True
-            if node.tag == _STD + "bool" and text in _FALSE:
+            if tag == _STD + "bool" and text in _FALSE:
                 return False
         return text
 
-    def mapping(self, node: MappingNode, path: Path, depth: int) -> dict:
+    def merge(self, out: dict, path: Path, depth: int) -> None:
+        """``<<: source`` or ``<<: [sources]``: a merged value keeps the lines of
+        the source it came from: the first source that has the key, unless the
+        key is explicit."""
+        ev = self.events.next()
+        if ev.__class__ is SequenceStartEvent and (ev.tag is None or ev.tag in ("!", _STD + "seq")):
+            sources = []
+            while (src := self.events.next()).__class__ is not SequenceEndEvent:
+                sources.append(self.build_apart(src, path, depth + 1) + (src,))
+        else:
+            sources = [self.build_apart(ev, path, depth + 1) + (ev,)]
+        for data, lines, src in sources:
+            if not isinstance(data, dict):
+                self.fail(src, "wrong-type", "“<<” 合并的对象必须是映射。", path)
+            for k, v in data.items():
+                if k not in out:
+                    out[k] = v
+                    self.lines.update(_subtree(lines, path + (k,)))
+
+    def mapping(self, path: Path, depth: int) -> dict:
         out: dict[str, Any] = {}
         seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _STD + "merge":
-                # a merged value keeps the lines of the source it came from:
-                # the first source that has the key, unless the key is explicit
-                many = isinstance(value_node, SequenceNode) and value_node.tag == _STD + "seq"
-                for src_node in value_node.value if many else [value_node]:
-                    src, lines = self.build_apart(src_node, path, depth + 1)
-                    if not isinstance(src, dict):
-                        self.fail(src_node, "wrong-type", "“<<” 合并的对象必须是映射。", path)
-                    for k, v in src.items():
-                        if k not in out:
-                            out[k] = v
-                            self.lines.update(_subtree(lines, path + (k,)))
+        nxt = self.events.next
+        while True:
+            key_ev = nxt()
+            cls = key_ev.__class__
+            if cls is MappingEndEvent:
+                return out
+            if cls is not ScalarEvent:
+                self.fail(key_ev, "wrong-type", "键必须是简单的文字，不能是列表或映射。", path)
+            if (key_ev.value == "<<" or key_ev.tag is not None) and _resolve_scalar(key_ev) == _STD + "merge":
+                self.merge(out, path, depth)
                 continue
-            if not isinstance(key_node, ScalarNode):
-                self.fail(key_node, "wrong-type", "键必须是简单的文字，不能是列表或映射。", path)
-            if key_node.style == '"':
-                self.refuse_control(key_node, path)
-            key = key_node.value
-            kline = self.line(key_node)
+            if key_ev.style == '"':
+                self.refuse_control(key_ev, path)
+            key = key_ev.value
+            kline = key_ev.start_mark.line + 1
             if key in seen:
                 self.problems.append(
                     problem(
@@ -227,13 +407,13 @@ class _Builder:
                         format_loc(path + (key,)),
                     )
                 )
+                self.events.skip(self.events.next(expand=False))
                 continue
             if key in out:  # merged before: the explicit value replaces it, lines too
                 for p in _subtree(self.lines, path + (key,)):
                     del self.lines[p]
             seen[key] = kline
-            out[key] = self.build(value_node, path + (key,), depth + 1, key_line=kline)
-        return out
+            out[key] = self.build(nxt(), path + (key,), depth + 1, key_line=kline)
 
 
 _HINTS = {
@@ -298,62 +478,34 @@ def decode_text(file: str, raw: bytes, offset: int = 0) -> tuple[str | None, lis
     return text, []
 
 
-def _nesting_too_deep(text: str) -> yaml.Mark | None:
-    """Where the text nests collections deeper than MAX_DEPTH, from the event stream.
-
-    libyaml's composer recurses on the C stack: some ten thousand nested
-    brackets, a file far below the size cap, would crash the interpreter
-    before the builder's own depth check could run. Parsing events keeps no
-    such stack. (Aliases can still nest deeper once expanded; the builder
-    checks that.)
-    """
-    loader = _Loader(text)
-    depth = 0
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return event.start_mark
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-    finally:
-        loader.dispose()
-    return None
-
-
-_DEPTH_MARKS = re.compile(r"[\[\]{}]")
-_LEAD = re.compile(r"^( *)((?:[-?] +)*)", re.M)
-
-
-def _depth_bound(text: str) -> int:
-    """A cheap upper bound of the nesting depth: flow brackets + indentation +
-    stacked "- " markers. Most files are far below MAX_DEPTH, so the exact (and
-    slower) event pass only runs for the few that might not be."""
-    depth = deepest = 0
-    for m in _DEPTH_MARKS.finditer(text):
-        depth += 1 if m.group() in "[{" else -1
-        deepest = max(deepest, depth)
-    block = max((len(m.group(1)) + m.group(2).count(" ") for m in _LEAD.finditer(text)), default=0)
-    return deepest + block
+#: a line with something other than blanks and comments
+_CONTENT = re.compile(r"^\s*[^\s#]", re.M)
 
 
 def parse_yaml(file: str, text: str, offset: int = 0) -> tuple[Located | None, list[Problem]]:
     """Text -> Located mapping, or problems. Never raises on bad input."""
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+    if not _CONTENT.search(text):
         return None, [problem(file, offset, "empty-file", "文件没有内容。")]
+    events = _Events(text)
+    builder = _Builder(file, offset, events)
     try:
-        deep = _nesting_too_deep(text) if _depth_bound(text) > MAX_DEPTH else None
-        if deep is not None:
-            return None, [
-                problem(file, deep.line + 1 + offset, "yaml-too-deep", f"嵌套超过 {MAX_DEPTH} 层。")
-            ]
-        loader = _Loader(text)
         try:
-            root = loader.get_single_node()
+            events.raw()  # stream start
+            if events.raw().__class__ is StreamEndEvent:
+                return None, [problem(file, offset, "empty-file", "文件没有内容。")]
+            first = events.next()
+            try:
+                data = builder.build(first, (), 0)
+            except _Abort as abort:
+                if not abort.drain:
+                    return None, [abort.problem]
+                events.finish()
+                return None, builder.problems + [abort.problem]
+            ev = events.raw()  # the document's end
+            assert ev.__class__ is DocumentEndEvent, ev
+            events.finish()
         finally:
-            loader.dispose()
+            events.close()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if "maximum nesting depth" in (exc.problem or ""):
@@ -376,21 +528,12 @@ def parse_yaml(file: str, text: str, offset: int = 0) -> tuple[Located | None, l
         return None, [problem(file, 1 + offset, "yaml-syntax", f"YAML 语法错误：{exc}")]
     except RecursionError:
         return None, [problem(file, 1 + offset, "yaml-too-deep", "YAML 嵌套过深，无法读取。")]
-    if root is None:
-        return None, [problem(file, offset, "empty-file", "文件没有内容。")]
-    builder = _Builder(file, offset)
-    try:
-        data = builder.build(root, (), 0)
-    except _Abort as abort:
-        return None, builder.problems + [abort.problem]
-    except RecursionError:
-        return None, [problem(file, 1 + offset, "yaml-too-deep", "YAML 嵌套过深，无法读取。")]
     if not isinstance(data, dict):
         kind = "列表" if isinstance(data, list) else "单个值"
         return None, builder.problems + [
             problem(
                 file,
-                builder.line(root) + offset,
+                builder.line(first) + offset,
                 "not-a-mapping",
                 f"文件内容应为“键: 值”的映射，实际是{kind}。",
             )
