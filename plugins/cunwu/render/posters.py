@@ -82,7 +82,7 @@ def poster_extras(site: dict, page: dict, template: str, paper: str, font_css: s
         "version_date": page.get("version_date", ""),
         # the running footer is set in the stylesheet, where HTML escaping does not hold
         "footer": css_string(f"{site['village']['name']} · {site['township']['name']}"),
-        "phones": site["phones"],
+        "phones": poster_phones(site, page),
         "qr_page": qr_svg(
             with_query(page["canonical"], v=page.get("stamp", "")), size="31mm", label="网上公示"
         ),
@@ -98,6 +98,21 @@ def poster_extras(site: dict, page: dict, template: str, paper: str, font_css: s
         extras["chart"] = chart
         extras.update(chart_box(chart, paper))
     return extras
+
+
+def poster_phones(site: dict, page: dict) -> list[dict]:
+    """The phones of the poster's one phone block: a roster's own supervision phones
+    first, then the village's and township's, each number once. A power item's
+    supervisor is printed beside its facts, so it is not repeated at the foot.
+    Listing a number twice costs a line, and a line too many pushes the block
+    onto a sheet of its own."""
+    shown = {p["number"] for p in page.get("supervisor") or []}
+    out = []
+    for p in (page.get("supervision") or []) + site["phones"]:
+        if p["number"] not in shown:
+            shown.add(p["number"])
+            out.append(p)
+    return out
 
 
 def css_string(text: str) -> str:
@@ -118,7 +133,7 @@ def css_string(text: str) -> str:
 
 def chart_box(svg: str, paper: str) -> dict:
     """Size a flowchart on the sheet: a tall chart takes a column beside the
-    facts, a wide one the full width; either way it fits on the first page."""
+    facts, a wide one is centred above them; either way it fits on the first page."""
     import re
 
     m = re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', svg)
@@ -131,5 +146,7 @@ def chart_box(svg: str, paper: str) -> dict:
             "chart_width": f"{width:.1f}mm",
             "chart_height": f"{width * ratio:.1f}mm",
         }
-    width = min(186 * scale, 140 * scale / ratio)
+    # no wider than 110 mm: a short chart blown up to the full width prints its labels at
+    # 20 pt and pushes the facts onto a second sheet; at 110 mm a label is about 14 pt
+    width = min(110 * scale, 140 * scale / ratio)
     return {"chart_layout": "wide", "chart_width": f"{width:.1f}mm", "chart_height": f"{width * ratio:.1f}mm"}
