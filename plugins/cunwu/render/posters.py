@@ -17,6 +17,11 @@ from .urls import with_query
 from .village import POWER_LIST, doc_month
 
 POSTER_NAME = "poster.pdf"
+#: A poster's QR codes are drawn 31 mm wide, the 4-module quiet zone on each side included.
+#: From version 5 on (37 modules + 8) the symbol itself is 31 x 37 / 45 = 25.5 mm or more:
+#: at least 2.5 cm printed, however short the URL (a version-3 code would be 24.3 mm).
+QR_SIZE_MM = 31
+QR_MIN_VERSION = 5
 TEMPLATES = {
     "finance": "poster-finance",
     "roster": "poster-roster",
@@ -84,9 +89,14 @@ def poster_extras(site: dict, page: dict, template: str, paper: str, font_css: s
         "footer": css_string(f"{site['village']['name']} · {site['township']['name']}"),
         "phones": poster_phones(site, page),
         "qr_page": qr_svg(
-            with_query(page["canonical"], v=page.get("stamp", "")), size="31mm", label="网上公示"
+            with_query(page["canonical"], v=page.get("stamp", "")),
+            size=f"{QR_SIZE_MM}mm",
+            label="网上公示",
+            min_version=QR_MIN_VERSION,
         ),
-        "qr_complaint": qr_svg(page["complaint"], size="31mm", label="举报"),
+        "qr_complaint": qr_svg(
+            page["complaint"], size=f"{QR_SIZE_MM}mm", label="举报", min_version=QR_MIN_VERSION
+        ),
     }
     if template == "power":
         # the page's chart scales to the sheet; its ids are already unique per item
