@@ -19,7 +19,7 @@ import pytest
 import yaml
 import zxingcpp
 
-from cunwu.errors import FontMissing
+from cunwu.errors import BuildError, FontMissing
 from cunwu.render.posters import eligible
 from cunwu.write.printing import print_month
 
@@ -342,6 +342,19 @@ def test_no_cjk_font_fails_clearly(tmp_path, monkeypatch):
     assert not (project / "build" / "print").exists()
     # HTML alone still builds
     build_site(project, tmp_path / "out", DEMO_AS_OF, posters=False)
+
+
+def test_a_glyph_no_font_has_stops_the_build(tmp_path):
+    """A character no installed font has would print as an empty box: the build refuses,
+    naming the character and the file, and publishes nothing."""
+    project = copy_project(REPO / "tests/golden/project", tmp_path / "township")
+    roster = project / "villages/alpha/subsidies/2026-10-dibao.yaml"
+    roster.write_text(roster.read_text("utf-8").replace("name: 王堃", "name: 王\U00030000"), "utf-8")  # Ext G
+    with pytest.raises(
+        BuildError, match="字体缺少的字：\U00030000.*villages/alpha/subsidies/2026-10-dibao.yaml"
+    ):
+        build_site(project, tmp_path / "out", DEMO_AS_OF)
+    assert not (tmp_path / "out/site").exists()
 
 
 def test_a3_paper(tmp_path):

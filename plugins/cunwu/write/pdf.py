@@ -5,11 +5,14 @@ Fonts
     :class:`~cunwu.errors.FontMissing` says what to install. Once per machine each face is
     subset with fontTools to a *base set* (ASCII, Chinese punctuation, full-width forms,
     all of GB2312 and some symbols), its glyphs renumbered with the most common characters
-    first, and cached on disk. Posters use that small file through ``@font-face`` and fall back
-    to the system face for any character outside the base set, so a rare character in a name
-    never forces a new subset. Why: WeasyPrint keeps the embedded font's original glyph ids, so
-    the embedded size grows with the highest glyph id used; the full Noto face (65,535 glyphs)
-    costs ~280 KB a poster, the renumbered base set ~60 KB.
+    first, and cached on disk. Posters use that small file through ``@font-face``. Characters
+    outside the base set (a rare character in a name) get a second, tiny subset made for just
+    the poster's own rare characters (:meth:`PdfEngine.rare_fonts`, cached on disk), so the
+    base set never changes and one new rare character re-renders one poster. Why: WeasyPrint
+    keeps the embedded font's original glyph ids, so the embedded size grows with the highest
+    glyph id used; the full Noto face (65,535 glyphs) costs ~280 KB a poster (~100 KB for one
+    Ext-B character drawn from it), the renumbered base set ~60 KB. The system face stays last
+    in the stack for HTML rendered without :meth:`PdfEngine.rare_fonts`.
 
 Warnings
     WeasyPrint reports glyphs no font has (and unreadable resources) only through its logger.
