@@ -278,6 +278,16 @@ def test_eligible_window_notice_and_drafts():
     assert eligible(january, dt.date(2026, 1, 5), 3, has_catalog=False) == {"finance:2025-11"}
 
 
+def test_draft_catalog_gets_no_power_list_poster(tmp_path):
+    project = copy_project(REPO / "tests/golden/project", tmp_path / "township")
+    catalog = project / "powers/catalog.yaml"
+    catalog.write_text(catalog.read_text("utf-8").replace("status: approved", "status: draft", 1), "utf-8")
+    build_site(project, tmp_path / "out", DEMO_AS_OF)
+    powers = tmp_path / "out/site/alpha/powers"
+    assert not (powers / "poster.pdf").exists()
+    assert (powers / "major-decision/poster.pdf").is_file()  # its items are approved
+
+
 def test_posters_only_for_approved_disclosures(demo_site):
     # xihe's October finance statement is still a draft
     assert not (demo_site / "xihe/finance/2026-10").exists()

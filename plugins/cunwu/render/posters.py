@@ -60,7 +60,8 @@ def _months_back(as_of: dt.date, n: int) -> set[str]:
 def eligible(
     meta: list[list[str]], as_of: dt.date, window_months: int, has_catalog: bool = True
 ) -> frozenset[str]:
-    """Keys of the disclosures ``cunwu build`` makes posters for."""
+    """Keys of the disclosures ``cunwu build`` makes posters for. ``has_catalog``: an
+    approved catalog, whose power list gets a poster."""
     window = _months_back(as_of, window_months)
     today = as_of.isoformat()
     out = {POWER_LIST} if has_catalog else set()
