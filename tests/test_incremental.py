@@ -71,6 +71,25 @@ def test_no_change_rebuilds_nothing(project):
     before, after, result = rebuild_after(project, lambda p: None)
     assert before == after
     assert result.rebuilt == [] and result.files_changed == 0
+    assert result.posters_rendered == 0
+
+
+def test_a_rare_character_renders_only_its_own_poster(project):
+    """A name with a character outside the base font set (𠮷, Ext B) gets a small font of its
+    own for its poster: no other poster is rendered again, and the poster stays small."""
+    posters = {}
+
+    def edit(p):
+        posters.update({k: v for k, v in snapshot(p / "build/site").items() if k.endswith(".pdf")})
+        replace(p / "villages/alpha/subsidies/2026-10-dibao.yaml", "name: 王堃", "name: 王\U00020bb7")
+
+    before, after, result = rebuild_after(project, edit)
+    assert len(posters) > 3
+    roster = "alpha/subsidies/2026-10-dibao/poster.pdf"
+    assert result.posters_rendered == 1
+    assert {k for k in changed(before, after) if k.endswith(".pdf")} == {roster}
+    assert_untouched_kept_mtime(before, after)
+    assert (project / "build/site" / roster).stat().st_size <= 120 * 1024
 
 
 def test_one_month_changed(project):

@@ -242,7 +242,7 @@ def test_subset_cache_is_built_once_under_a_race(engine: PdfEngine, tmp_path: Pa
     calls = []
     real = engine.font_files["Regular"]
 
-    def fake_build(face, style, target: Path) -> None:
+    def fake_build(face, style, target: Path, *args) -> None:
         calls.append(style)
         time.sleep(0.3)  # long enough for the other thread to arrive and wait on the lock
         target.write_bytes(real.read_bytes())
@@ -304,6 +304,27 @@ def test_rare_characters_render_with_real_glyphs(engine: PdfEngine, site: Path) 
         fonts = font_of(result.pdf, ch)
         assert fonts and all(SYSTEM_CJK_FONT.match(n) for n in fonts), (ch, fonts)
     assert all(embedded for _, _, embedded, _ in text_fonts(result.pdf))
+
+
+def test_rare_characters_get_a_small_font_of_their_own(engine: PdfEngine, site: Path) -> None:
+    """Outside the base set, the system face costs ~100 KB a poster (original glyph ids):
+    a subset made for the poster's own rare characters costs a few KB."""
+    html = poster(6, names=["王\U00020bb7", "刘䶮", "李四"])  # 𠮷 (Ext B), 䶮 (Ext A)
+    plain = engine.render(html, site)
+    css, family = engine.rare_fonts(html)
+    assert css and family.startswith(f'"{FAMILY}", "{FAMILY} X')
+    assert engine.rare_fonts(html) == (css, family)  # the same characters, the same font
+    assert engine.rare_fonts(poster(6, names=["王\U00020bb7"]))[1] != family
+    assert engine.rare_fonts(poster(6)) == ("", engine.font_family)  # nothing rare: nothing added
+    styled = html.replace("<style>", f"<style>{css}\nhtml {{ font-family: {family}; }}\n", 1)
+    result = engine.render(styled, site)
+    assert result.warnings == [] and result.missing_glyphs == []
+    assert "王\U00020bb7" in page_texts(result.pdf)[0]
+    for ch in "\U00020bb7䶮":
+        fonts = font_of(result.pdf, ch)
+        assert fonts and all(re.fullmatch(r"[A-Z]{6}\+Cunwu-Noto-SC-X[0-9a-f]{10}", n) for n in fonts), fonts
+    assert all(embedded for _, _, embedded, _ in text_fonts(result.pdf))
+    assert len(result.pdf) <= 120 * 1024 < len(plain.pdf), (len(result.pdf), len(plain.pdf))
 
 
 def test_missing_glyph_is_reported(engine: PdfEngine, site: Path) -> None:

@@ -101,6 +101,17 @@ def test_matrix_has_quiet_zone() -> None:
         assert not any(row[i] or row[n - 1 - i] for row in matrix)
 
 
+def test_minimum_version() -> None:
+    short = "https://x.cn/"
+    assert len(qr_matrix(short)) == 21 + 2 * QUIET_ZONE  # version 1
+    assert len(qr_matrix(short, min_version=5)) == 37 + 2 * QUIET_ZONE
+    assert len(qr_matrix(URL_90, min_version=1)) == len(qr_matrix(URL_90, min_version=2))  # a floor only
+    assert _decode(_rasterise(qr_svg(short, min_version=5))).text == short
+    for bad in (0, 41):
+        with pytest.raises(ValueError):
+            qr_matrix(short, min_version=bad)
+
+
 @pytest.mark.parametrize("ec", ["M", "Q", "H"])
 def test_error_correction_levels(ec: str) -> None:
     assert _decode(_rasterise(qr_svg(URL, ec=ec))).ec_level == ec

@@ -17,6 +17,11 @@ from .urls import with_query
 from .village import POWER_LIST, doc_month
 
 POSTER_NAME = "poster.pdf"
+#: A poster's QR codes are drawn 31 mm wide, the 4-module quiet zone on each side included.
+#: From version 5 on (37 modules + 8) the symbol itself is 31 x 37 / 45 = 25.5 mm or more:
+#: at least 2.5 cm printed, however short the URL (a version-3 code would be 24.3 mm).
+QR_SIZE_MM = 31
+QR_MIN_VERSION = 5
 TEMPLATES = {
     "finance": "poster-finance",
     "roster": "poster-roster",
@@ -55,7 +60,8 @@ def _months_back(as_of: dt.date, n: int) -> set[str]:
 def eligible(
     meta: list[list[str]], as_of: dt.date, window_months: int, has_catalog: bool = True
 ) -> frozenset[str]:
-    """Keys of the disclosures ``cunwu build`` makes posters for."""
+    """Keys of the disclosures ``cunwu build`` makes posters for. ``has_catalog``: an
+    approved catalog, whose power list gets a poster."""
     window = _months_back(as_of, window_months)
     today = as_of.isoformat()
     out = {POWER_LIST} if has_catalog else set()
@@ -82,11 +88,16 @@ def poster_extras(site: dict, page: dict, template: str, paper: str, font_css: s
         "version_date": page.get("version_date", ""),
         # the running footer is set in the stylesheet, where HTML escaping does not hold
         "footer": css_string(f"{site['village']['name']} · {site['township']['name']}"),
-        "phones": site["phones"],
+        "phones": poster_phones(site, page),
         "qr_page": qr_svg(
-            with_query(page["canonical"], v=page.get("stamp", "")), size="31mm", label="网上公示"
+            with_query(page["canonical"], v=page.get("stamp", "")),
+            size=f"{QR_SIZE_MM}mm",
+            label="网上公示",
+            min_version=QR_MIN_VERSION,
         ),
-        "qr_complaint": qr_svg(page["complaint"], size="31mm", label="举报"),
+        "qr_complaint": qr_svg(
+            page["complaint"], size=f"{QR_SIZE_MM}mm", label="举报", min_version=QR_MIN_VERSION
+        ),
     }
     if template == "power":
         # the page's chart scales to the sheet; its ids are already unique per item
@@ -98,6 +109,21 @@ def poster_extras(site: dict, page: dict, template: str, paper: str, font_css: s
         extras["chart"] = chart
         extras.update(chart_box(chart, paper))
     return extras
+
+
+def poster_phones(site: dict, page: dict) -> list[dict]:
+    """The phones of the poster's one phone block: a roster's own supervision phones
+    first, then the village's and township's, each number once. A power item's
+    supervisor is printed beside its facts, so it is not repeated at the foot.
+    Listing a number twice costs a line, and a line too many pushes the block
+    onto a sheet of its own."""
+    shown = {p["number"] for p in page.get("supervisor") or []}
+    out = []
+    for p in (page.get("supervision") or []) + site["phones"]:
+        if p["number"] not in shown:
+            shown.add(p["number"])
+            out.append(p)
+    return out
 
 
 def css_string(text: str) -> str:
@@ -118,7 +144,7 @@ def css_string(text: str) -> str:
 
 def chart_box(svg: str, paper: str) -> dict:
     """Size a flowchart on the sheet: a tall chart takes a column beside the
-    facts, a wide one the full width; either way it fits on the first page."""
+    facts, a wide one is centred above them; either way it fits on the first page."""
     import re
 
     m = re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', svg)
@@ -131,5 +157,7 @@ def chart_box(svg: str, paper: str) -> dict:
             "chart_width": f"{width:.1f}mm",
             "chart_height": f"{width * ratio:.1f}mm",
         }
-    width = min(186 * scale, 140 * scale / ratio)
+    # no wider than 110 mm: a short chart blown up to the full width prints its labels at
+    # 20 pt and pushes the facts onto a second sheet; at 110 mm a label is about 14 pt
+    width = min(110 * scale, 140 * scale / ratio)
     return {"chart_layout": "wide", "chart_width": f"{width:.1f}mm", "chart_height": f"{width * ratio:.1f}mm"}

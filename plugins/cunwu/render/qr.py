@@ -36,11 +36,12 @@ def _attr(value: str) -> str:
     )
 
 
-def qr_matrix(data: str, ec: str = "M") -> list[list[bool]]:
+def qr_matrix(data: str, ec: str = "M", min_version: int = 1) -> list[list[bool]]:
     """Module matrix for ``data`` (True = dark), including the 4-module quiet zone on every side.
 
     ``ec`` is the error-correction level: "M" (15 %, the default and the minimum allowed),
-    "Q" (25 %) or "H" (30 %). Text is encoded as UTF-8 (byte mode).
+    "Q" (25 %) or "H" (30 %). Text is encoded as UTF-8 (byte mode). The symbol is at least
+    version ``min_version`` (1-40), larger if the data needs it.
     """
     if not isinstance(data, str) or not data:
         raise ValueError("二维码内容不能为空")
@@ -48,7 +49,9 @@ def qr_matrix(data: str, ec: str = "M") -> list[list[bool]]:
         level = _EC_LEVELS[ec]
     except KeyError:
         raise ValueError(f"纠错等级须为 M、Q 或 H，而不是 {ec!r}") from None
-    code = qrcode.QRCode(error_correction=level, border=QUIET_ZONE)
+    if not 1 <= min_version <= 40:
+        raise ValueError(f"二维码版本须在 1 到 40 之间，而不是 {min_version!r}")
+    code = qrcode.QRCode(version=min_version, error_correction=level, border=QUIET_ZONE)
     code.add_data(data)
     code.make(fit=True)
     return [[bool(cell) for cell in row] for row in code.get_matrix()]
@@ -101,17 +104,20 @@ def _path_data(matrix: list[list[bool]]) -> str:
     return "".join(parts)
 
 
-def qr_svg(data: str, *, size: str = "30mm", label: str | None = None, ec: str = "M") -> str:
+def qr_svg(
+    data: str, *, size: str = "30mm", label: str | None = None, ec: str = "M", min_version: int = 1
+) -> str:
     """A self-contained ``<svg>`` element drawing the QR code for ``data``.
 
     ``size`` sets both ``width`` and ``height`` ("30mm" for posters, "160px" for web pages);
     the ``viewBox`` is in module units including the quiet zone. ``label`` is the accessible
     name (``aria-label``); it defaults to ``data``. The output has no ids, no styles and no
-    scripts, so any number of codes can share an HTML page or a PDF.
+    scripts, so any number of codes can share an HTML page or a PDF. ``min_version`` sets a
+    floor on the symbol's version (see :func:`qr_matrix`).
     """
     if not isinstance(size, str) or not _SIZE_RE.match(size):
         raise ValueError(f"二维码尺寸无效：{size!r}（例如 30mm、160px）")
-    matrix = qr_matrix(data, ec)
+    matrix = qr_matrix(data, ec, min_version)
     n = len(matrix)
     name = label if label else data
     return (

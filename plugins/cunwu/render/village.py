@@ -119,6 +119,16 @@ def doc_month(doc: Doc) -> str:
     return ""
 
 
+def signoff_data(signoff) -> dict:
+    """The sign-off chain as pages and posters show it."""
+    return {
+        "handler": signoff.handler,
+        "oversight": "、".join(signoff.oversight),
+        "approver": signoff.approver,
+        "accountant": signoff.accountant or "",
+    }
+
+
 class VillageSite:
     """Builds the outputs of one village site from its validated bundle."""
 
@@ -429,12 +439,7 @@ class VillageSite:
                 }
                 for p in m.pass_through
             ],
-            signoff={
-                "handler": m.signoff.handler,
-                "oversight": "、".join(m.signoff.oversight),
-                "approver": m.signoff.approver,
-                "accountant": m.signoff.accountant or "",
-            },
+            signoff=signoff_data(m.signoff),
             note=m.note or "",
             chart_expense=bar_chart_svg(
                 self._by_account(m.expense), uid=f"{uid}e", title="本期支出（按科目）"
@@ -523,10 +528,12 @@ class VillageSite:
                 }
                 for i, (g, rows) in enumerate(groups.items())
             ],
+            has_notes=any(r.note for r in m.recipients),
             count=len(m.recipients),
             total=money(m.total),
             total_capital=capital_yuan(m.total),
             note=m.note or "",
+            signoff=signoff_data(m.signoff) if m.signoff else None,
             **{"noindex": True, **self.doc_links(doc, name), **extra},
         )
         return Output(name, "roster", data, sources=(doc.rel,), doc=self.key_of(doc))

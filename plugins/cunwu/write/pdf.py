@@ -5,11 +5,14 @@ Fonts
     :class:`~cunwu.errors.FontMissing` says what to install. Once per machine each face is
     subset with fontTools to a *base set* (ASCII, Chinese punctuation, full-width forms,
     all of GB2312 and some symbols), its glyphs renumbered with the most common characters
-    first, and cached on disk. Posters use that small file through ``@font-face`` and fall back
-    to the system face for any character outside the base set, so a rare character in a name
-    never forces a new subset. Why: WeasyPrint keeps the embedded font's original glyph ids, so
-    the embedded size grows with the highest glyph id used; the full Noto face (65,535 glyphs)
-    costs ~280 KB a poster, the renumbered base set ~60 KB.
+    first, and cached on disk. Posters use that small file through ``@font-face``. Characters
+    outside the base set (a rare character in a name) get a second, tiny subset made for just
+    the poster's own rare characters (:meth:`PdfEngine.rare_fonts`, cached on disk), so the
+    base set never changes and one new rare character re-renders one poster. Why: WeasyPrint
+    keeps the embedded font's original glyph ids, so the embedded size grows with the highest
+    glyph id used; the full Noto face (65,535 glyphs) costs ~280 KB a poster (~100 KB for one
+    Ext-B character drawn from it), the renumbered base set ~60 KB. The system face stays last
+    in the stack for HTML rendered without :meth:`PdfEngine.rare_fonts`.
 
 Warnings
     WeasyPrint reports glyphs no font has (and unreadable resources) only through its logger.
@@ -238,14 +241,15 @@ def default_cache_dir() -> Path:
     return Path(base) / "cunwu" / "fonts"
 
 
-def _subset_key(face: CjkFace) -> str:
+def _subset_key(face: CjkFace, chars: str, family: str) -> str:
     from fontTools import version as fonttools_version
 
     return hashlib.sha256(
         "\0".join(
             (
                 face.identity(),
-                hashlib.sha256(base_charset().encode()).hexdigest(),
+                hashlib.sha256(chars.encode()).hexdigest(),
+                *(() if family == FAMILY else (family,)),  # the base set's key as it always was
                 str(SUBSET_RECIPE),
                 cunwu.__version__,
                 fonttools_version,
@@ -254,12 +258,15 @@ def _subset_key(face: CjkFace) -> str:
     ).hexdigest()
 
 
-def _build_subset(face: CjkFace, style: str, target: Path) -> None:
-    """Subset ``face`` to the base set, renumber its glyphs, rename it, save to ``target``."""
+def _build_subset(
+    face: CjkFace, style: str, target: Path, chars: str | None = None, family: str = FAMILY
+) -> None:
+    """Subset ``face`` to ``chars`` (the base set by default), renumber its glyphs in that
+    order, name it ``family``, save to ``target``."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    chars = base_charset()
+    chars = base_charset() if chars is None else chars
     font = TTFont(str(face.path), fontNumber=face.index, recalcTimestamp=False, lazy=False)
     if "fvar" in font:  # a variable font: pin the weight first
         from fontTools.varLib.instancer import instantiateVariableFont
@@ -278,7 +285,7 @@ def _build_subset(face: CjkFace, style: str, target: Path) -> None:
     subsetter.subset(font)
     if "CFF " in font:
         _reorder_cff(font, chars)
-    _rename(font, style)
+    _rename(font, style, family)
     font.save(str(target))
 
 
@@ -308,16 +315,16 @@ def _reorder_cff(font, chars: str) -> None:
         fd_select.gidArray = [fd_of[name] for name in new]
 
 
-def _rename(font, style: str) -> None:
+def _rename(font, style: str, family: str = FAMILY) -> None:
     """Give the subset its own family name, so fontconfig never takes it for the system face."""
-    ps_name = FAMILY.replace(" ", "") + "-" + style
+    ps_name = family.replace(" ", "") + "-" + style
     names = font["name"]
     names.names = [n for n in names.names if n.nameID not in (1, 2, 3, 4, 6, 16, 17, 18, 21, 22)]
     for name_id, value in (
-        (1, FAMILY),
+        (1, family),
         (2, style),
         (3, f"{ps_name};cunwu-{SUBSET_RECIPE}"),
-        (4, f"{FAMILY} {style}"),
+        (4, f"{family} {style}"),
         (6, ps_name),
     ):
         names.setName(value, name_id, 3, 1, 0x409)
@@ -325,44 +332,55 @@ def _rename(font, style: str) -> None:
     if cff is not None:
         cff.fontNames = [ps_name]
         top = cff.topDictIndex[0]
-        for attr, value in (("FamilyName", FAMILY), ("FullName", f"{FAMILY} {style}")):
+        for attr, value in (("FamilyName", family), ("FullName", f"{family} {style}")):
             if hasattr(top, attr):
                 setattr(top, attr, value)
 
 
-def _valid_font_file(path: Path) -> bool:
+def _valid_font_file(path: Path, min_glyphs: int = 100) -> bool:
     try:
         with path.open("rb") as fh:
             if fh.read(4) not in (b"OTTO", b"\x00\x01\x00\x00", b"true"):
                 return False
         from fontTools.ttLib import TTFont
 
-        return TTFont(str(path), lazy=True)["maxp"].numGlyphs > 100
+        return TTFont(str(path), lazy=True)["maxp"].numGlyphs > min_glyphs
     except Exception:
         return False
 
 
-def cached_subset(face: CjkFace, style: str, cache_dir: Path) -> Path:
-    """The base-set subset of ``face`` from the cache, built first if needed (~10 s a face).
+def cached_subset(
+    face: CjkFace, style: str, cache_dir: Path, chars: str | None = None, family: str = FAMILY
+) -> Path:
+    """The subset of ``face`` to ``chars`` (default: the base set, ~10 s a face) named
+    ``family``, from the cache, built first if needed.
 
-    Keyed by the source file's identity, the character set, the recipe and the tool versions.
-    Written to a temporary file and renamed, under a lock, so two processes never build the
-    same face twice nor see half a file.
+    Keyed by the source file's identity, the character set, the family, the recipe and the
+    tool versions. Written to a temporary file and renamed, under a lock, so two processes
+    never build the same face twice nor see half a file.
     """
-    key = _subset_key(face)
-    target = cache_dir / f"{FAMILY.replace(' ', '')}-{style}-{key[:24]}.otf"
-    if _valid_font_file(target):
+    base = chars is None
+    chars = base_charset() if base else chars
+    key = _subset_key(face, chars, family)
+    target = cache_dir / f"{family.replace(' ', '')}-{style}-{key[:24]}.otf"
+    # a base set has thousands of glyphs; a poster's own few characters at least .notdef and one
+    min_glyphs = 100 if base else 1
+    if _valid_font_file(target, min_glyphs):
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
     with (cache_dir / f".{target.name}.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # a racing process waits here, then finds the file
-        if _valid_font_file(target):
+        if _valid_font_file(target, min_glyphs):
             return target
-        log.info("正在为海报准备中文字体子集（只做一次，约 10 秒）：%s", target.name)
+        if base:
+            log.info("正在为海报准备中文字体子集（只做一次，约 10 秒）：%s", target.name)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=cache_dir)
         os.close(fd)
         try:
-            _build_subset(face, style, Path(tmp))
+            if base:
+                _build_subset(face, style, Path(tmp))
+            else:
+                _build_subset(face, style, Path(tmp), chars, family)
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o644)
@@ -514,10 +532,53 @@ class PdfEngine:
             ]
         )
         self._page_css = f"@page {{ size: {paper} portrait; }}"
-        self._allowed_files = frozenset(Path(os.path.realpath(p)) for p in self.font_files.values())
+        self._allowed_files = {Path(os.path.realpath(p)) for p in self.font_files.values()}
+        self._base_chars: frozenset[str] | None = None
+        self._face_chars: frozenset[str] | None = None
         self.fingerprint = self._fingerprint()
         self._lock = threading.Lock()
         self._ready = False
+
+    def rare_fonts(self, text: str) -> tuple[str, str]:
+        """``(font_css, font_family)`` for a poster showing ``text``.
+
+        A character outside the base set (a rare character in a name) would be drawn by the
+        system face, which WeasyPrint embeds with its original glyph numbering: one Ext-B
+        character costs ~100 KB. Instead the poster gets a subset of the system face made for
+        exactly its rare characters (cached on disk, ~0.5 s the first time), under a family
+        name of its own, placed after the base set in the stack. ``("", font_family)`` when
+        there are none. The subset follows from ``text`` and the fonts alone, so it changes
+        no other poster: a rare character in one roster re-renders that roster only.
+        """
+        from fontTools.ttLib import TTFont
+
+        if self._base_chars is None:
+            cmap = TTFont(str(self.font_files["Regular"]), lazy=True).getBestCmap()
+            self._base_chars = frozenset(map(chr, cmap))
+        rare = {ch for ch in text if ch not in self._base_chars and not ch.isspace() and ch.isprintable()}
+        if not rare:
+            return "", self.font_family
+        if self._face_chars is None:
+            regular = self.faces["Regular"]
+            cmap = TTFont(str(regular.path), fontNumber=regular.index, lazy=True).getBestCmap()
+            self._face_chars = frozenset(map(chr, cmap))
+        # what the system face lacks stays out: the render reports it as a missing glyph
+        chars = "".join(sorted(rare & self._face_chars))
+        if not chars:
+            return "", self.font_family
+        family = f"{FAMILY} X{hashlib.sha256(chars.encode()).hexdigest()[:10]}"
+        rules = []
+        for style, face in self.faces.items():
+            if face is None:
+                continue
+            path = cached_subset(face, style, self.cache_dir, chars=chars, family=family)
+            self._allowed_files.add(Path(os.path.realpath(path)))
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
+                f"font-weight: {700 if style == 'Bold' else 400}; font-style: normal; }}"
+            )
+        stack = f'"{FAMILY}", "{family}", "{self.faces["Regular"].family}", sans-serif'
+        return "\n".join(rules), stack
 
     def _fingerprint(self) -> str:
         h = hashlib.sha256()

@@ -57,11 +57,14 @@ class PosterMaker:
         if pdf is not None:
             return pdf, False
         html = render_html(self.extras(site, page, kind))
+        font_css, family = self.engine.rare_fonts(html_unescape(html))
+        if font_css:  # rare characters: their own small font, in this poster's stack
+            html = render_html(self.extras(site, page, kind, font_css, family))
         return self.render(key, html, base, sources), True
 
-    def extras(self, site: dict, page: dict, template: str) -> dict:
-        # the engine applies its @font-face rules itself; templates use the family name
-        return poster_extras(site, page, template, self.paper, "", self.engine.font_family)
+    def extras(self, site: dict, page: dict, template: str, font_css: str = "", family: str = "") -> dict:
+        # the engine applies its base @font-face rules itself; templates use the family name
+        return poster_extras(site, page, template, self.paper, font_css, family or self.engine.font_family)
 
     def render(self, key: str, html: str, base: Path, sources: tuple[str, ...]) -> bytes:
         result = self.engine.render(inline_images(html, base, self.engine.allowed_dir), base_url=base)

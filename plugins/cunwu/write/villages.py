@@ -55,8 +55,13 @@ def derived_sets(state: State, summary: dict) -> tuple[frozenset[str], frozenset
     cfg = state.ctx.config
     posters = frozenset()
     if state.poster_maker is not None:
+        catalog = state.ctx.catalog
+        # the power list is a disclosure too: a draft catalog gets no poster
         posters = eligible(
-            summary["docs"], state.as_of, cfg.print.window_months, state.ctx.catalog is not None
+            summary["docs"],
+            state.as_of,
+            cfg.print.window_months,
+            catalog is not None and catalog.status == "approved",
         )
     offline = frozenset()
     if cfg.site.rosters_offline_after_notice:
