@@ -176,24 +176,26 @@ def inert_cell(value: str) -> str:
 
 
 def to_csv(doc: Doc, ctx: TownshipContext) -> bytes:
+    spec = COLUMNS[doc.kind]
     buf = io.StringIO()
-    cols = [c for c, _, _ in COLUMNS[doc.kind]]
-    text = [c for c, t, _ in COLUMNS[doc.kind] if t == "string"]
-    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\r\n")
-    w.writeheader()
-    for row in rows(doc, ctx):
-        w.writerow({**row, **{c: inert_cell(row[c]) for c in text}})
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([c for c, _, _ in spec])
+    w.writerows(
+        [[inert_cell(row[c]) if t == "string" else row[c] for c, t, _ in spec] for row in rows(doc, ctx)]
+    )
     return (BOM + buf.getvalue()).encode("utf-8")
 
 
 def to_json(doc: Doc, meta: dict) -> bytes:
-    data = {"meta": meta, "data": doc.model.model_dump(mode="json")}
+    """``{"body_markdown": ..., "data": ..., "meta": ...}``, keys sorted, compact.
+
+    ``data`` is the document's canonical JSON, already made for its content
+    hash: written as is, not dumped a second time."""
+    head = "{"
     if doc.body is not None:
-        data["body_markdown"] = doc.body.strip()
-    # compact: json's C encoder only runs without indent, and there is one per disclosure
-    return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode(
-        "utf-8"
-    )
+        head += '"body_markdown":' + json.dumps(doc.body.strip(), ensure_ascii=False) + ","
+    tail = ',"meta":' + json.dumps(meta, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "}\n"
+    return (head + '"data":' + doc.canonical + tail).encode("utf-8")
 
 
 def resource_name(doc: Doc) -> str:

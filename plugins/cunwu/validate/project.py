@@ -47,9 +47,14 @@ class Doc:
         return self.lines.get(key, 1)
 
     @cached_property
+    def canonical(self) -> str:
+        """The parsed content as canonical JSON (also the ``data`` of its open-data file)."""
+        return canonical_json(self.model)
+
+    @cached_property
     def content_hash(self) -> str:
         """Hash of the parsed content (not the bytes) plus the notice body."""
-        h = hashlib.sha256(canonical_json(self.model).encode())
+        h = hashlib.sha256(self.canonical.encode())
         if self.body is not None:
             h.update(b"\0" + self.body.strip().encode())
         return h.hexdigest()
