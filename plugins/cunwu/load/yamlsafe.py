@@ -283,7 +283,7 @@ class _Builder:
                 self.lines[path] = key_line if key_line is not None else ev.start_mark.line + 1
             if not ev.style:
                 value = ev.value
-                return _PLAIN[value] if value in _PLAIN else value
+                return _PLAIN.get(value, value)
             if ev.style == '"':  # only a double-quoted escape can make a control character
                 self.refuse_control(ev, path)
             return ev.value
