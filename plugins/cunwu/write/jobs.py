@@ -64,9 +64,11 @@ JINJA_FILTERS = {"cunwu_clean": clean_html}
 
 def theme_env(theme: Path):
     """The theme's templates outside a Pelican run (``cunwu print``), same options."""
-    from jinja2 import Environment, FileSystemLoader
+    from jinja2 import FileSystemLoader
 
-    env = Environment(loader=FileSystemLoader(str(theme / "templates")), **JINJA_OPTIONS)
+    env = pelican_plugin.DictFirstEnvironment(
+        loader=FileSystemLoader(str(theme / "templates")), **JINJA_OPTIONS
+    )
     env.filters.update(JINJA_FILTERS)
     return env
 

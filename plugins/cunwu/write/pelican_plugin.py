@@ -18,7 +18,7 @@ import logging
 import os
 from pathlib import Path
 
-from jinja2 import BytecodeCache
+from jinja2 import BytecodeCache, Environment
 from pelican.generators import Generator
 from pelican.plugins import signals
 from pelican.utils import get_relative_path, path_to_url
@@ -97,8 +97,31 @@ class CunwuWriter(Writer):
         signals.content_written.send(os.path.join(self.output_path, name), context=localcontext)
 
 
+class DictFirstEnvironment(Environment):
+    """Jinja, reading a plain dict's items before its attributes.
+
+    Page data are plain dicts, read in templates as ``row.amount``. Jinja
+    tries the attribute first, so every such read raised and caught an
+    AttributeError before it found the item: a sixth of the time spent
+    rendering a long roster. For a dict, the item now comes first.
+    """
+
+    def getattr(self, obj, attribute):
+        if obj.__class__ is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return Environment.getattr(self, obj, attribute)
+
+
 class CunwuGenerator(Generator):
     """Writes the outputs of the job found in the ``CUNWU_JOB`` setting."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Pelican builds a plain Environment; ours differs in one method only
+        self.env.__class__ = DictFirstEnvironment
 
     def generate_context(self):
         pass
