@@ -591,6 +591,13 @@ def load_project(
 _SHARED: tuple | None = None  # (ctx, history) for forked workers
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _check_only(item: tuple[str, list[SourceFile]]) -> tuple[list[Problem], int, tuple | None]:
     """Check one village and keep only what the report needs: a county's
     bundles are never held in memory all at once."""
@@ -624,12 +631,14 @@ def validate(
             by_village.setdefault(sf.village, []).append(sf)
     items = sorted(by_village.items())
     jobs = jobs or os.cpu_count() or 1
+    if jobs > 1:  # largest villages first, so that no core waits long for the last one
+        items.sort(key=lambda item: -sum(_size(root / sf.rel) for sf in item[1]))
     _SHARED = (ctx, hist)
     try:
         if jobs > 1 and len(items) > 2:
             pool_ctx = multiprocessing.get_context("fork")
             with cf.ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=pool_ctx) as pool:
-                results = list(pool.map(_check_only, items, chunksize=4))
+                results = list(pool.map(_check_only, items))
         else:
             results = [_check_only(item) for item in items]
     finally:

@@ -109,6 +109,11 @@ class FileHashes:
         self.entries = fresh
         return out
 
+    def size(self, rel: str) -> int:
+        """Bytes of a source file, as of the last :meth:`hash_all`."""
+        entry = self.entries.get(rel)
+        return entry[0][0] if entry else 0
+
     def save(self) -> None:
         if self.dirty:
             self.cache_file.parent.mkdir(parents=True, exist_ok=True)

@@ -221,6 +221,9 @@ def build(opts: BuildOptions) -> BuildResult:
             else:
                 tasks.append(Task(vid, vfiles, vfp, rec))
 
+        # largest villages first: the last task of a phase then runs alone for the
+        # shortest time while the other cores wait
+        tasks.sort(key=lambda t: -sum(hashes_cache.size(f.rel) for f in t.files))
         villages.STATE = state
         results = _run_tasks(state, tasks, opts)
         for vid, rec in skipped:
