@@ -22,8 +22,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    who = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    who = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }
     result = git_run(repo, *args, env=who)
     if check and result.returncode != 0:
         raise subprocess.CalledProcessError(result.returncode, args, result.stdout, result.stderr)
@@ -81,7 +85,9 @@ def test_file_names_are_checked(repo):
 def test_official_mobile_declared_in_staged_village_is_allowed(repo):
     village = repo / "villages/alpha/village.yaml"
     notice = repo / "villages/alpha/notices/tender.md"
-    notice.write_text(notice.read_text().replace("经村民代表会议决议", "联系电话 13900002222。经村民代表会议决议"))
+    notice.write_text(
+        notice.read_text().replace("经村民代表会议决议", "联系电话 13900002222。经村民代表会议决议")
+    )
     git(repo, "add", "-A")
     assert git(repo, "commit", "-m", "mobile", check=False).returncode != 0
     village.write_text(village.read_text().replace('phone: "13900001111"', 'phone: "13900002222"'))

@@ -229,7 +229,9 @@ def test_an_error_anywhere_stops_before_anything_is_rendered(project):
     """Villages are validated first: one broken village, and no page or poster is made."""
     shutil.copytree(project / "villages/alpha", project / "villages/beta")
     replace(project / "villages/beta/village.yaml", '"990101101201"', '"990101101202"')
-    replace(project / "villages/beta/finance/2026-09.yaml", "closing_balance: 1400.10", "closing_balance: 1400.11")
+    replace(
+        project / "villages/beta/finance/2026-09.yaml", "closing_balance: 1400.10", "closing_balance: 1400.11"
+    )
     out = project / "build"
     with pytest.raises(ValidationFailed) as exc:
         build_site(project, out)

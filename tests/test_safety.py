@@ -27,7 +27,11 @@ def project(tmp_path) -> Path:
 
 
 def tree_hashes(site: Path) -> dict[str, str]:
-    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in site.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in site.rglob("*")
+        if p.is_file()
+    }
 
 
 @pytest.mark.parametrize(
@@ -45,7 +49,9 @@ def test_a_number_reaching_the_output_fails_the_build(project, tmp_path, injecte
     build_site(project, out, posters=False)
     before = tree_hashes(out / "site")
     tpl = project / "themes/cunwu/templates/roster.html"
-    tpl.write_text(tpl.read_text().replace("<p>{{ page.standard }}</p>", f"<p>{{{{ page.standard }}}} {injected}</p>"))
+    tpl.write_text(
+        tpl.read_text().replace("<p>{{ page.standard }}</p>", f"<p>{{{{ page.standard }}}} {injected}</p>")
+    )
     with pytest.raises(PrivacyLeak) as exc:
         build_site(project, out, posters=False)
     message = str(exc.value)
@@ -56,7 +62,9 @@ def test_a_number_reaching_the_output_fails_the_build(project, tmp_path, injecte
 
 def test_official_numbers_in_the_output_are_allowed(project, tmp_path):
     tpl = project / "themes/cunwu/templates/roster.html"
-    tpl.write_text(tpl.read_text().replace("<p>{{ page.standard }}</p>", "<p>{{ page.standard }} 13900001111</p>"))
+    tpl.write_text(
+        tpl.read_text().replace("<p>{{ page.standard }}</p>", "<p>{{ page.standard }} 13900001111</p>")
+    )
     build_site(project, tmp_path / "out", posters=False)  # declared in alpha's village.yaml
 
 

@@ -61,7 +61,11 @@ def test_silent_edit_is_refused_before_and_after_commit(repo):
 
 def test_correction_entry_makes_the_edit_legitimate(repo):
     edit(repo / ROSTER, "amount: 820.00}", "amount: 900.00}")
-    edit(repo / ROSTER, "total: 2530.00", "total: 2610.00\ncorrections:\n  - {date: 2026-11-12, reason: 张某某家庭人数核减后重新核定}")
+    edit(
+        repo / ROSTER,
+        "total: 2530.00",
+        "total: 2610.00\ncorrections:\n  - {date: 2026-11-12, reason: 张某某家庭人数核减后重新核定}",
+    )
     git(repo, "commit", "-qam", "更正金额", date="2026-11-12T09:00:00+08:00")
     assert codes(validate(repo)) == []
     # one correction entry does not cover a later edit
@@ -87,7 +91,11 @@ def test_back_to_draft_needs_a_correction(repo):
 
 def test_removing_a_correction_is_refused(repo):
     fin = "villages/alpha/finance/2026-10.yaml"
-    edit(repo / fin, "corrections:\n  - {date: 2026-11-15, reason: 第 0013 号凭证金额录入错误，由 205.00 更正为 250.00}\n", "")
+    edit(
+        repo / fin,
+        "corrections:\n  - {date: 2026-11-15, reason: 第 0013 号凭证金额录入错误，由 205.00 更正为 250.00}\n",
+        "",
+    )
     git(repo, "commit", "-qam", "删掉更正")
     assert (fin, "silent-edit") in codes(validate(repo))
 
@@ -108,7 +116,11 @@ def test_no_git_and_shallow_clone_warn(tmp_path, repo):
 
 def test_versions_pages(repo, tmp_path):
     edit(repo / ROSTER, "amount: 820.00}", "amount: 900.00}")
-    edit(repo / ROSTER, "total: 2530.00", "total: 2610.00\ncorrections:\n  - {date: 2026-11-12, reason: 张某某家庭人数核减后重新核定}")
+    edit(
+        repo / ROSTER,
+        "total: 2530.00",
+        "total: 2610.00\ncorrections:\n  - {date: 2026-11-12, reason: 张某某家庭人数核减后重新核定}",
+    )
     git(repo, "commit", "-qam", "更正金额", date="2026-11-12T09:00:00+08:00")
     site = tmp_path / "out" / "site"
     build_site(repo, tmp_path / "out")
@@ -137,7 +149,11 @@ def test_rewritten_history_fails_the_build_unless_overridden(repo, tmp_path):
     out = tmp_path / "out"
     build_site(repo, out)
     edit(repo / ROSTER, "amount: 820.00}", "amount: 900.00}")
-    edit(repo / ROSTER, "total: 2530.00", "total: 2610.00\ncorrections:\n  - {date: 2026-11-12, reason: 重新核定}")
+    edit(
+        repo / ROSTER,
+        "total: 2530.00",
+        "total: 2610.00\ncorrections:\n  - {date: 2026-11-12, reason: 重新核定}",
+    )
     git(repo, "commit", "-qam", "更正", date="2026-11-12T09:00:00+08:00")
     build_site(repo, out)
     manifest = json.loads((out / "site/versions.json").read_text())
@@ -176,7 +192,10 @@ def test_renamed_notice_with_new_slug_keeps_its_old_url(repo, tmp_path):
     git(repo, "mv", "villages/alpha/notices/tender.md", "villages/alpha/notices/2026-10-tender.md")
     new = repo / "villages/alpha/notices/2026-10-tender.md"
     text = new.read_text("utf-8").replace("slug: 2026-10-road-tender", "slug: 2026-10-tender-roads")
-    text = text.replace("approved_on: 2026-10-15", "approved_on: 2026-10-15\ncorrections:\n  - {date: 2026-10-20, reason: 统一网址}")
+    text = text.replace(
+        "approved_on: 2026-10-15",
+        "approved_on: 2026-10-15\ncorrections:\n  - {date: 2026-10-20, reason: 统一网址}",
+    )
     new.write_text(text, "utf-8")
     git(repo, "commit", "-qam", "改名", date="2026-10-20T09:00:00+08:00")
     assert not old.exists()
