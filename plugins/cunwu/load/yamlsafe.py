@@ -90,6 +90,10 @@ class Located:
     lines: dict[Path, int] = field(default_factory=dict)
     #: added to every line, for YAML embedded in a Markdown front matter
     offset: int = 0
+    #: (path, value, first line, last line) of each string whose value is not
+    #: its source text: folded over lines or written with escapes ("\u0039").
+    #: A personal number can hide there from a scan of the file's text.
+    reshaped: list[tuple[Path, str, int, int]] = field(default_factory=list)
 
     def line_of(self, path: Path) -> int:
         """Line of ``path``, or of its nearest parent that has one."""
@@ -117,6 +121,7 @@ class _Builder:
         self.lines: dict[Path, int] = {}
         self.problems: list[Problem] = []
         self.count = 0
+        self.reshaped: list[tuple[Path, str, int, int]] = []
 
     def line(self, node: Node) -> int:
         return node.start_mark.line + 1
@@ -183,6 +188,9 @@ class _Builder:
         if node.style == '"':  # only a double-quoted escape can make a control character
             self.refuse_control(node, path)
         text = node.value
+        if node.style == '"' or node.end_mark.line > node.start_mark.line:
+            first = node.start_mark.line + 1 + self.offset
+            self.reshaped.append((path, text, first, node.end_mark.line + 1 + self.offset))
         if node.style is None or node.style == "":
             # plain (unquoted) scalar: only null and booleans are interpreted
             if node.tag == _STD + "null" or (node.tag != _STD + "str" and text in _NULL):
@@ -395,4 +403,4 @@ def parse_yaml(file: str, text: str, offset: int = 0) -> tuple[Located | None, l
                 f"文件内容应为“键: 值”的映射，实际是{kind}。",
             )
         ]
-    return Located(data, builder.lines, offset), builder.problems
+    return Located(data, builder.lines, offset, builder.reshaped), builder.problems
