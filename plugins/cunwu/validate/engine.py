@@ -25,7 +25,7 @@ from ..model.subsidy import SubsidyRoster
 from ..model.township import ChartOfAccounts, TownshipConfig
 from ..model.village import Village
 from ..problems import Problem, Report, problem
-from ..sources import TEXT_SUFFIXES, SourceFile, discover, find_root
+from ..sources import TEXT_SUFFIXES, SourceFile, discover, find_root, unsafe_reason
 from . import rules
 from .privacy import MARKDOWN_SUFFIXES, Finding, redact, scan, scan_lines, scan_markdown_lines
 from .project import Doc, Project, TownshipContext, VillageBundle
@@ -78,6 +78,10 @@ class Loaded:
 
 def read_source(root: Path, sf: SourceFile, allowed: list[str] | None, out: list[Problem]) -> Loaded | None:
     """Read a file from disk and load it (see :func:`load_source`)."""
+    reason = unsafe_reason(root, sf)
+    if reason is not None:
+        out.append(problem(sf.rel, 0, "unsafe-file", reason))
+        return None
     try:
         raw = (root / sf.rel).read_bytes()
     except OSError as exc:
