@@ -7,11 +7,12 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..history.manifest import Entry, Manifest
 from ..history.versions import deleted_stamps, published_stamps
 from ..render import timeliness
-from ..render.urls import complaint_url
+from ..render.urls import complaint_url, robots_txt, roster_path
 from .jobs import TownshipJob, run_pelican
 from .outputscan import scan_outputs
 from .state import State, TaskResult
@@ -90,6 +91,14 @@ class RootBuild:
     sources: dict[str, tuple[str, ...]]
 
 
+def township_robots(state: State, summaries: list[dict]) -> bytes:
+    """robots.txt of the township root: the rosters of every village it hosts
+    (one published on its own host has its own robots.txt)."""
+    host = urlsplit(state.ctx.config.base_url).netloc
+    bases = [s.get("base_url") or f"{state.ctx.config.base_url}{s['id']}/" for s in summaries]
+    return robots_txt([roster_path(b) for b in bases if urlsplit(b).netloc == host])
+
+
 def render_root(
     state: State, summaries: list[dict], as_of: dt.date, as_of_source: str, manifest: bytes
 ) -> RootBuild:
@@ -117,7 +126,7 @@ def render_root(
     job = TownshipJob(
         page=township_page(state, summaries, as_of, as_of_source, pages),
         static={"style.css": state.static["style.css"]},
-        extra_files={"versions.json": manifest},
+        extra_files={"versions.json": manifest, "robots.txt": township_robots(state, summaries)},
     )
     run_pelican(
         state.theme,
