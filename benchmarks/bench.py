@@ -61,7 +61,9 @@ def _tree_rss(root_pid: int) -> int:
 def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
     """Run ``cmd``; wall seconds and peak memory of its process tree."""
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     peak = [0]
 
     def sample():
@@ -84,7 +86,10 @@ def pelican_site(folder: Path, pages: int) -> None:
     """``pages`` Chinese Markdown pages with a 30-row table, like the issue's reference."""
     content = folder / "content"
     content.mkdir(parents=True)
-    rows = "\n".join(f"| 2026-10-{d % 28 + 1:02d} | 记-{d:03d} | 村级组织运转经费第{d}笔 | {d * 137 % 9000 + 100}.50 |" for d in range(1, 31))
+    rows = "\n".join(
+        f"| 2026-10-{d % 28 + 1:02d} | 记-{d:03d} | 村级组织运转经费第{d}笔 | {d * 137 % 9000 + 100}.50 |"
+        for d in range(1, 31)
+    )
     for i in range(pages):
         (content / f"p{i:05d}.md").write_text(
             f"Title: 第{i}号村务公开\nDate: 2026-10-{i % 28 + 1:02d}\nSlug: p{i:05d}\nCategory: 财务公开\n\n"
@@ -108,8 +113,13 @@ def commit_one_change(county: Path, month: str) -> None:
     # corrections is the last block: one more entry of its own for this change
     text += f"  - {{date: {_after_approval(text)}, reason: 基准测试：修改一笔摘要}}\n"
     path.write_text(text, "utf-8")
-    env = {**os.environ, "GIT_AUTHOR_NAME": "基准", "GIT_AUTHOR_EMAIL": "b@example.invalid",
-           "GIT_COMMITTER_NAME": "基准", "GIT_COMMITTER_EMAIL": "b@example.invalid"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "基准",
+        "GIT_AUTHOR_EMAIL": "b@example.invalid",
+        "GIT_COMMITTER_NAME": "基准",
+        "GIT_COMMITTER_EMAIL": "b@example.invalid",
+    }
     subprocess.run(["git", "commit", "-qam", "更正一笔"], cwd=county, env=env, check=True)
 
 
@@ -128,7 +138,9 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--villages", type=int, default=30)
     ap.add_argument("--months", type=int, default=12)
-    ap.add_argument("--posters", action="store_true", help="also cold builds with every poster (slow: use N≤30)")
+    ap.add_argument(
+        "--posters", action="store_true", help="also cold builds with every poster (slow: use N≤30)"
+    )
     ap.add_argument("--keep", type=Path, help="build the county here and keep it")
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)
@@ -140,8 +152,11 @@ def main(argv=None) -> None:
     county.mkdir()
     t = time.monotonic()
     info = generate(county, args.villages, args.months)
-    print(f"county: {args.villages} villages × {args.months} months, {info['source_files']} source files "
-          f"(generated in {time.monotonic() - t:.0f} s) in {county}", flush=True)
+    print(
+        f"county: {args.villages} villages × {args.months} months, {info['source_files']} source files "
+        f"(generated in {time.monotonic() - t:.0f} s) in {county}",
+        flush=True,
+    )
     cunwu = [str(BIN / "cunwu")]
     last_month = sorted(p.stem for p in (county / "villages/v001/finance").glob("*.yaml"))[-1]
     rows = []
@@ -181,25 +196,43 @@ def main(argv=None) -> None:
         shutil.rmtree(county / "build")
         p1 = step("cold build with posters, 1 core", cunwu + ["build", "--quiet", "--jobs", "1"])
         p1["poster_pages"] = poster_pages
-        html_1core = measure(cunwu + ["build", "--quiet", "--jobs", "1", "--no-posters", "--out", str(work / "html1")], county)
+        html_1core = measure(
+            cunwu + ["build", "--quiet", "--jobs", "1", "--no-posters", "--out", str(work / "html1")], county
+        )
         p1["html_seconds"] = html_1core["seconds"]
         p2["html_seconds"] = cold["seconds"]
         commit_one_change(county, last_month)
         step("rebuild with posters, one village-month changed", cunwu + ["build", "--quiet"], pages)
 
     print()
-    print(f"| step (N={args.villages}, M={args.months}) | seconds | HTML pages/s | × plain Pelican | peak memory |")
+    print(
+        f"| step (N={args.villages}, M={args.months}) | seconds | HTML pages/s | × plain Pelican | peak memory |"
+    )
     print("|---|---:|---:|---:|---:|")
     for r in rows:
-        rate = r["pages"] / r["seconds"] if r.get("pages") and r["name"] in ("cold build, HTML only", "plain Pelican, cold") else None
-        ratio = f"{rate / pelican_rate:.2f}×" if rate else f"{r['seconds'] / (pages / pelican_rate):.3f} of its time"
-        print(f"| {r['name']} | {r['seconds']:.2f} | {f'{rate:.0f}' if rate else ''} | {ratio} | {r['peak_mb']:.0f} MB |")
+        rate = (
+            r["pages"] / r["seconds"]
+            if r.get("pages") and r["name"] in ("cold build, HTML only", "plain Pelican, cold")
+            else None
+        )
+        ratio = (
+            f"{rate / pelican_rate:.2f}×"
+            if rate
+            else f"{r['seconds'] / (pages / pelican_rate):.3f} of its time"
+        )
+        print(
+            f"| {r['name']} | {r['seconds']:.2f} | {f'{rate:.0f}' if rate else ''} | {ratio} | {r['peak_mb']:.0f} MB |"
+        )
     for r in rows:
         if "poster_pages" in r:
             per = (r["seconds"] - r["html_seconds"]) / r["poster_pages"]
-            print(f"| {r['name']}: {r['poster_pages']} poster pages | | | {per:.3f} s of wall time per poster page | |")
+            print(
+                f"| {r['name']}: {r['poster_pages']} poster pages | | | {per:.3f} s of wall time per poster page | |"
+            )
     if args.json:
-        args.json.write_text(json.dumps([{k: v for k, v in r.items() if k != "output"} for r in rows], indent=1))
+        args.json.write_text(
+            json.dumps([{k: v for k, v in r.items() if k != "output"} for r in rows], indent=1)
+        )
 
 
 def _poster_pages(site: Path) -> int:

@@ -13,11 +13,25 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+)
 GIVEN = "建国志强秀英桂兰明华春生玉兰海军丽娟红梅德福永康淑珍国庆长林金凤文斌晓燕德胜家豪"
-EXPENSES = [("51301", "办公用品"), ("51302", "村干部误工补贴"), ("51303", "村部电费"), ("51401", "道路维修"),
-            ("51402", "保洁员工资"), ("51403", "文体活动"), ("515", "其他支出")]
-INCOMES = [("50101", "集体资产租金"), ("50102", "服务收入"), ("50301", "村级组织运转经费"), ("504", "其他收入")]
+EXPENSES = [
+    ("51301", "办公用品"),
+    ("51302", "村干部误工补贴"),
+    ("51303", "村部电费"),
+    ("51401", "道路维修"),
+    ("51402", "保洁员工资"),
+    ("51403", "文体活动"),
+    ("515", "其他支出"),
+]
+INCOMES = [
+    ("50101", "集体资产租金"),
+    ("50102", "服务收入"),
+    ("50301", "村级组织运转经费"),
+    ("504", "其他收入"),
+]
 GROUPS = ["一组", "二组", "三组", "四组", "五组", "六组", "七组", "八组"]
 
 
@@ -47,10 +61,13 @@ def township(root: Path) -> None:
         "supervision:\n  - {label: 镇纪委, number: 0123-66880001}\n",
         "utf-8",
     )
-    (root / "content" / "about.md").write_text("Title: 关于本站\nSlug: about\n\n基准测试用的虚构乡镇。\n", "utf-8")
+    (root / "content" / "about.md").write_text(
+        "Title: 关于本站\nSlug: about\n\n基准测试用的虚构乡镇。\n", "utf-8"
+    )
     (root / "powers" / "catalog.yaml").write_text(
         "status: approved\napproved_on: 2025-01-05\ngroups:\n  - {id: collective, name: 集体事务类}\n"
-        "  - {id: service, name: 便民服务类}\nnegative:\n" + "".join(f"  - {{id: n{i}, text: 不得违规办理第{i}类事项}}\n" for i in range(1, 11)),
+        "  - {id: service, name: 便民服务类}\nnegative:\n"
+        + "".join(f"  - {{id: n{i}, text: 不得违规办理第{i}类事项}}\n" for i in range(1, 11)),
         "utf-8",
     )
     for i in range(1, 31):
@@ -73,7 +90,9 @@ def township(root: Path) -> None:
         )
 
 
-def village_month(root: Path, v: int, year: int, month: int, opening: Decimal, rng: random.Random, households: list) -> Decimal:
+def village_month(
+    root: Path, v: int, year: int, month: int, opening: Decimal, rng: random.Random, households: list
+) -> Decimal:
     """Write one village's files for one month; return the closing balance."""
     vid = f"v{v:03d}"
     vdir = root / "villages" / vid
@@ -106,7 +125,9 @@ def village_month(root: Path, v: int, year: int, month: int, opening: Decimal, r
     closing = opening + inc - exp
     (vdir / "finance" / f"{period}.yaml").write_text(
         f"period: {period}\nstatus: approved\napproved_on: {approved}\nnotice: {{start: {approved}, end: {ny}-{nm:02d}-25}}\n"
-        f"opening_balance: {_money(opening)}\nincome:\n" + "\n".join(x for _, x in income) + "\nexpense:\n"
+        f"opening_balance: {_money(opening)}\nincome:\n"
+        + "\n".join(x for _, x in income)
+        + "\nexpense:\n"
         + "\n".join(x for _, x in expense)
         + f"\ntotals: {{income: {_money(inc)}, expense: {_money(exp)}}}\nclosing_balance: {_money(closing)}\n"
         "signoff: {handler: 报账员, oversight: [监督委员], approver: 村主任}\n",
@@ -122,7 +143,9 @@ def village_month(root: Path, v: int, year: int, month: int, opening: Decimal, r
     for key, name, group, people in households:
         amount = Decimal(people * rng.randint(300, 700))
         total += amount
-        rows.append(f'  - {{key: {key}, name: {name}, group: {group}, id_masked: "990101********{rng.randint(0, 9999):04d}", people: {people}, amount: {_money(amount)}}}')
+        rows.append(
+            f'  - {{key: {key}, name: {name}, group: {group}, id_masked: "990101********{rng.randint(0, 9999):04d}", people: {people}, amount: {_money(amount)}}}'
+        )
     start = f"{period}-08"
     (vdir / "subsidies" / f"{period}-dibao.yaml").write_text(
         f"program: dibao\nperiod: {period}\nstatus: approved\napproved_on: {start}\nstandard: 按差额补助\n"
@@ -134,15 +157,22 @@ def village_month(root: Path, v: int, year: int, month: int, opening: Decimal, r
         (vdir / "notices" / f"{period}-{n}.md").write_text(
             f"---\nslug: {period}-notice-{n}\ntitle: 基准{v}村{year}年{month}月第{n}号公告\ndate: {period}-{10 + n:02d}\n"
             f"kind: 村务\nstatus: approved\napproved_on: {period}-{10 + n:02d}\n---\n"
-            f"经村民代表会议决议，现将有关事项公告如下。\n\n" + "\n".join(f"{k}. 第{k}项内容：按程序办理，接受村民监督。" for k in range(1, 6)) + "\n",
+            f"经村民代表会议决议，现将有关事项公告如下。\n\n"
+            + "\n".join(f"{k}. 第{k}项内容：按程序办理，接受村民监督。" for k in range(1, 6))
+            + "\n",
             "utf-8",
         )
     return closing
 
 
 def _git(root: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "基准", "GIT_AUTHOR_EMAIL": "b@example.invalid",
-           "GIT_COMMITTER_NAME": "基准", "GIT_COMMITTER_EMAIL": "b@example.invalid"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "基准",
+        "GIT_AUTHOR_EMAIL": "b@example.invalid",
+        "GIT_COMMITTER_NAME": "基准",
+        "GIT_COMMITTER_EMAIL": "b@example.invalid",
+    }
     subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
 
 
@@ -155,7 +185,10 @@ def generate(root: Path, villages: int, months: int, seed: int = 1, git: bool = 
     rngs = {v: random.Random(seed * 100_003 + v) for v in range(1, villages + 1)}
     balances = {v: Decimal(rngs[v].randint(10_000_00, 500_000_00)) / 100 + Decimal(10_000_000) for v in rngs}
     households = {
-        v: [(f"H{i:05d}", _name(rngs[v]), rngs[v].choice(GROUPS), rngs[v].randint(1, 5)) for i in range(rngs[v].randint(50, 300))]
+        v: [
+            (f"H{i:05d}", _name(rngs[v]), rngs[v].choice(GROUPS), rngs[v].randint(1, 5))
+            for i in range(rngs[v].randint(50, 300))
+        ]
         for v in rngs
     }
     for year, month in _months(2025, 11, months):
