@@ -107,3 +107,28 @@ def test_pre_commit_framework_manifest():
     (hook,) = hooks
     assert hook["id"] == "cunwu-privacy"
     assert hook["entry"] == "cunwu privacy-check --staged" and hook["pass_filenames"] is False
+
+
+def test_a_number_the_yaml_parser_assembles_is_refused(repo):
+    """Folded over two lines, the number is only whole once the YAML is read."""
+    roster = (repo / ROSTER).read_text("utf-8")
+    head, tail = FULL_ID[:9], FULL_ID[9:]
+    (repo / ROSTER).write_text(roster + f"note: 户主 {head}\n  {tail}\n", "utf-8")
+    git(repo, "add", ROSTER)
+    result = git(repo, "commit", "-m", "folded", check=False)
+    assert result.returncode != 0 and "id-number-leak" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("rel", ["notes/名单.txt", "themes/cunwu/templates/extra.html", "export.tsv"])
+def test_files_outside_the_data_folders_are_checked_too(repo, rel):
+    """Whatever is committed stays in git: a note or a template is no exception."""
+    (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+    (repo / rel).write_text(f"王某 {FULL_ID}\n", "utf-8")
+    git(repo, "add", "-A")
+    result = git(repo, "commit", "-m", "note", check=False)
+    assert result.returncode != 0 and f"{rel}:1: id-number-leak" in result.stdout + result.stderr
+    # a binary file cannot be read, and is not taken for text
+    (repo / rel).unlink()
+    (repo / "photo.bin").write_bytes(b"\x89PNG\0" + FULL_ID.encode())
+    git(repo, "add", "-A")
+    assert git(repo, "commit", "-m", "photo", check=False).returncode == 0

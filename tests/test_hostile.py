@@ -540,6 +540,22 @@ def test_every_body_renders_inert_even_if_the_validator_let_it_through():
         )
 
 
+def test_images_come_only_from_the_village_folder():
+    """A web image would make every reader's phone call out (and the CSP blocks
+    it anyway); a poster never fetches one. Local images in every spelling
+    (Markdown, HTML src with or without quotes, a reference) are kept."""
+    body = (
+        '![a](attachments/a.png) <img src="attachments/b.png"> <img src=attachments/c.png>\n'
+        '![d][d] ![w](https://example.org/w.png) <img src="http://198.51.100.7/t.gif">\n'
+        '<img src="//example.org/p.png"> [网站](https://example.org/)\n\n[d]: attachments/d.png\n'
+    )
+    files = {f"attachments/{n}.png" for n in "abcd"}
+    doc = Markup(render_markdown(body, root="../../", files=files))
+    srcs = [dict(a).get("src") for t, a in doc.tags if t == "img"]
+    assert sorted(s for s in srcs if s) == [f"../../attachments/{n}.png" for n in "abcd"]
+    assert [dict(a)["href"] for t, a in doc.tags if t == "a"] == ["https://example.org/"]
+
+
 def test_inline_svgs_are_inert(parsed):
     count = 0
     faults = []

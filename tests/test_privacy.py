@@ -22,6 +22,7 @@ from cunwu.validate.privacy import (
     redact,
     scan,
     scan_lines,
+    scan_markdown_lines,
     scan_markup,
 )
 
@@ -77,6 +78,8 @@ def test_fixture_numbers_are_what_they_claim():
         f"户主 3 {ID}",  # a stray digit before does not hide it
         ID15,
         f"旧身份证：{ID15}",
+        f"No.{ID}",  # a full stop after letters is not a decimal point
+        f"{ID[:6]}-{ID[6:14]}-{ID[14:]}",  # hyphenated groups
     ],
 )
 def test_id_numbers_in_every_spelling(text):
@@ -90,6 +93,8 @@ def test_id_numbers_in_every_spelling(text):
         CARD19,
         f"卡号 {CARD16[:4]} {CARD16[4:8]} {CARD16[8:12]} {CARD16[12:]}",
         CARD19.translate(FULLWIDTH),
+        "-".join(CARD16[i : i + 4] for i in range(0, 16, 4)),
+        "-".join(CARD19[i : i + 4] for i in range(0, 19, 4)),
     ],
 )
 def test_bank_cards(text):
@@ -108,6 +113,10 @@ def test_bank_cards(text):
         "0086 13812345678",
         MOBILE.translate(FULLWIDTH),
         "联系人：王某，19912345678",
+        "Tel.13812345678",
+        "电话.13812345678",
+        "+86-138-1234-5678",
+        "138 1234-5678",
     ],
 )
 def test_private_mobiles(text):
@@ -152,6 +161,9 @@ def test_every_number_on_a_line_is_found():
         "138123456789",  # 12 digits starting like a mobile
         "1381234567",  # 10 digits
         "邮编 990101，工号 13800",
+        "0.13812345678",  # the digits after a decimal point
+        "2026-10-05-2026-10-21",  # a hyphenated date range is not a card
+        "0123-6688-2101",  # a landline in groups
         "",
     ],
 )
@@ -223,6 +235,47 @@ def test_scan_lines_counts_lines():
 def test_scan_markup_sees_through_entities():
     hidden = "".join(f"&#{ord(c)};" for c in MOBILE)
     assert [f.kind for f in scan_markup(f"<p>{hidden}</p>")] == ["mobile"]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        f"<p>{ID[:6]}<strong>{ID[6:14]}</strong>{ID[14:]}</p>",  # Markdown **bold** renders so
+        f"<td>{ID[:6]}<a href='#x'>{ID[6:]}</a></td>",
+        f"{ID[:9]}<!-- -->{ID[9:]}",
+        f'<text><tspan x="1">{ID[:9]}</tspan><tspan x="1">{ID[9:]}</tspan></text>',
+        f"&#{ord(ID[0])};{ID[1:6]}<b>{ID[6:]}</b>",
+        f"<!-- {ID} -->",  # a comment is not shown, but it is published
+    ],
+)
+def test_scan_markup_sees_through_inline_markup(markup):
+    assert [f.kind for f in scan_markup(markup)] == ["id"]
+
+
+def test_block_markup_ends_a_number():
+    assert scan_markup(f"<td>{ID[:6]}</td><td>{ID[6:]}</td>") == []
+    assert scan_markup(f"<p>{ID[:6]}</p>\n<p>{ID[6:]}</p>") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "kind"),
+    [
+        (f"a\n身份证 {ID[:6]}**{ID[6:14]}**{ID[14:]}\n", 2, "id"),
+        (f"{ID[:6]}<b>{ID[6:]}</b>", 1, "id"),
+        (f"电话 [{MOBILE[:3]}](#c){MOBILE[3:]}", 1, "mobile"),
+        ("".join(f"&#x{ord(c):x};" for c in ID), 1, "id"),
+        (f"户主 {ID[:6]}\n{ID[6:]} 核对\n", 1, "id"),  # wrapped: one number on screen
+        (f"`{ID[:9]}`{ID[9:]}", 1, "id"),
+    ],
+)
+def test_markdown_shows_numbers_its_text_hides(text, line, kind):
+    assert scan_lines(text) == []
+    assert [(ln, f.kind) for ln, f in scan_markdown_lines(text)] == [(line, kind)]
+
+
+def test_markdown_lines_do_not_join_across_blank_lines_or_cards():
+    assert scan_markdown_lines(f"{ID[:6]}\n\n{ID[6:]}") == []
+    assert scan_markdown_lines(f"{CARD16[:8]}\n{CARD16[8:]}") == []
 
 
 # ---------------------------------------------------------------- masks

@@ -91,3 +91,54 @@ def test_offline_switches_with_the_date_in_one_output_folder(project, tmp_path):
     build_site(project, out, as_of=dt.date(2026, 10, 8), posters=False)
     build_site(project, out, as_of=dt.date(2026, 11, 20), posters=False)
     assert not (out / "site/alpha/subsidies/2026-10-dibao").exists()
+
+
+def snapshot(site: Path) -> dict[str, tuple[str, int, int]]:
+    """relative path -> (sha256, mtime_ns, inode), directories included"""
+    out = {}
+    for p in sorted(site.rglob("*")):
+        st = p.lstat()
+        digest = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        out[p.relative_to(site).as_posix()] = (digest, st.st_mtime_ns, st.st_ino)
+    return out
+
+
+def test_a_number_on_the_township_root_fails_the_build(project, tmp_path):
+    """The township index and content pages are scanned like a village's pages,
+    and a leak there stops the build before any village goes live."""
+    out = tmp_path / "out"
+    build_site(project, out, posters=False)
+    before = snapshot(out / "site")
+    village = project / "villages/alpha/village.yaml"
+    village.write_text(village.read_text("utf-8").replace("测试用的村。", "测试用的村，有改动。"), "utf-8")
+    tpl = project / "themes/cunwu/templates/township.html"
+    tpl.write_text(tpl.read_text().replace("</main>", f"<p>{FULL_ID[:6]}<b>{FULL_ID[6:]}</b></p></main>"))
+    with pytest.raises(PrivacyLeak) as exc:
+        build_site(project, out, posters=False)
+    assert "build/site/index.html: id-number-leak" in str(exc.value) and "cunwu.yaml" in str(exc.value)
+    assert FULL_ID not in str(exc.value)
+    assert snapshot(out / "site") == before
+    assert not (out / ".staging").exists()
+
+
+def test_a_crash_while_rendering_the_township_root_leaves_the_site(project, tmp_path, monkeypatch):
+    from cunwu.write import township
+
+    out = tmp_path / "out"
+    build_site(project, out, posters=False)
+    before = snapshot(out / "site")
+    village = project / "villages/alpha/village.yaml"
+    village.write_text(village.read_text("utf-8").replace("测试用的村。", "测试用的村，有改动。"), "utf-8")
+    tpl = project / "themes/cunwu/templates/township.html"
+    tpl.write_text(tpl.read_text().replace("</main>", "<p>新</p></main>"))  # the root is rebuilt
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("a bug in the township page")
+
+    monkeypatch.setattr(township, "run_pelican", boom)
+    with pytest.raises(RuntimeError):
+        build_site(project, out, posters=False)
+    assert snapshot(out / "site") == before
+    monkeypatch.undo()
+    build_site(project, out, posters=False)
+    assert "<p>新</p>" in (out / "site/index.html").read_text("utf-8")

@@ -220,6 +220,22 @@ def test_rosters_are_noindex_and_ids_masked(golden_site):
     assert "李䶮" in text and "王堃" in text
 
 
+def test_robots_keep_roster_data_out_of_search_engines(golden_site):
+    """A roster's CSV, JSON and poster PDF cannot carry noindex: robots.txt
+    disallows the rosters' folder, at the township root and in each village
+    folder (for a village published on its own host)."""
+    import urllib.robotparser
+
+    base = "https://cunwu.example.org/testzhen/"
+    for robots, site_base in ((golden_site / "robots.txt", base), (golden_site / "alpha/robots.txt", base)):
+        parser = urllib.robotparser.RobotFileParser()
+        parser.parse(robots.read_text("utf-8").splitlines())
+        for path in ("subsidies/2026-10-dibao/data.csv", "subsidies/2026-10-dibao/poster.pdf", "subsidies/"):
+            assert not parser.can_fetch("Baiduspider", f"{site_base}alpha/{path}"), (robots, path)
+        for path in ("", "finance/2026-10/", "notices/", "powers/"):
+            assert parser.can_fetch("Googlebot", f"{site_base}alpha/{path}"), (robots, path)
+
+
 def test_canonical_urls_are_permanent(golden_site):
     page = golden_site / "alpha" / "finance" / "2026-10" / "index.html"
     assert (

@@ -134,6 +134,7 @@ def test_versions_pages(repo, tmp_path):
     new, old = stamps
     assert "820.00" in versions and "900.00" in versions and "张某某" in versions
     assert "名单" in versions  # the one-line summary
+    assert 'name="robots" content="noindex' in versions  # it names recipients too
     frozen = (page / f"v/{old}/index.html").read_text()
     assert "旧版本" in frozen and "820.00" in frozen and "900.00" not in frozen
     assert 'name="robots" content="noindex' in frozen

@@ -111,19 +111,19 @@ def cmd_print(args) -> int:
 def cmd_privacy_check(args) -> int:
     from .problems import Report
     from .sources import find_root
-    from .validate.engine import privacy_problems
+    from .validate.engine import scan_source
     from .validate.staged import check_staged
 
     root = find_root(Path(args.path))
     report = Report()
     if args.staged:
-        problems, count = check_staged(root, all_files=args.all_files)
+        problems, count = check_staged(root, data_only=args.data_only)
         report.extend(problems)
         report.files_checked += count
     for f in args.files:
         report.files_checked += 1
         path = Path(f)
-        report.extend(privacy_problems(f, path.read_bytes().decode("utf-8", "replace"), []))
+        report.extend(scan_source(f, path.read_bytes(), []))
     if report.problems:
         print(report.to_text())
         print(
@@ -262,9 +262,11 @@ def build_parser() -> argparse.ArgumentParser:
     pc.add_argument(
         "--staged",
         action="store_true",
-        help="检查 Git 暂存区中的文件（默认只查 cunwu.yaml、villages/、powers/、content/）",
+        help="检查 Git 暂存区中的所有文件（图片等二进制文件除外）",
     )
-    pc.add_argument("--all-files", action="store_true", help="检查暂存区中的所有文件，不只是公开资料目录")
+    pc.add_argument(
+        "--data-only", action="store_true", help="只检查公开资料：cunwu.yaml、villages/、powers/、content/"
+    )
     pc.add_argument("--path", default=".", help="项目目录，默认当前目录")
     pc.set_defaults(func=cmd_privacy_check)
 

@@ -33,6 +33,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "not-a-mapping": ("error", "文件内容应为键值映射"),
     "front-matter-missing": ("error", "缺少 YAML 头部"),
     "unknown-file": ("warning", "无法识别的文件"),
+    "unsafe-file": ("error", "指向别处的链接或特殊文件"),
     # structure (translated from pydantic)
     "missing-field": ("error", "缺少必填字段"),
     "unknown-field": ("error", "未知字段"),

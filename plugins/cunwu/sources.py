@@ -17,6 +17,7 @@ The layout is the contract with cadres (see docs/format.md)::
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,6 +108,38 @@ def discover(root: Path) -> list[SourceFile]:
     for top in ("powers", "content", "villages"):
         files.extend(classify(rel) for rel in _walk(root, top))
     return files
+
+
+def unsafe_reason(root: Path, sf: SourceFile) -> str | None:
+    """Why reading ``sf`` would be unsafe, in Chinese, or None.
+
+    A symbolic link may point anywhere on the machine that builds the site
+    (``/etc/passwd``, another village, a home folder): only links that stay
+    inside the file's own village folder, or for township files inside the
+    project, are followed. Anything but a regular file (a FIFO, a device
+    such as ``/dev/zero``, a folder behind a link) would block or never end."""
+    path = os.path.join(root, sf.rel)
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None  # gone: reading it reports that
+    if stat.S_ISLNK(st.st_mode):
+        base = os.path.realpath(os.path.join(root, "villages", sf.village) if sf.village else root)
+        target = os.path.realpath(path)
+        if os.path.commonpath([base, target]) != base:
+            where = f"村文件夹 villages/{sf.village}/ " if sf.village else "项目文件夹"
+            top = os.path.realpath(root)
+            shown = os.path.relpath(target, top) if os.path.commonpath([top, target]) == top else target
+            return f"这是一个符号链接，指向{where}之外的 {shown}；不能发布别处的文件，请放入真实文件"
+        try:
+            st = os.stat(path)
+        except OSError:
+            return f"这是一个符号链接，指向的 {target} 不存在"
+    if not stat.S_ISREG(st.st_mode):
+        kind = "文件夹" if stat.S_ISDIR(st.st_mode) else "特殊文件（管道、设备等）"
+        what = f"这个符号链接指向{kind}" if os.path.islink(path) else f"这是{kind}"
+        return f"{what}，不是普通文件，cunwu 不会读取它"
+    return None
 
 
 def village_ids(files: list[SourceFile]) -> list[str]:

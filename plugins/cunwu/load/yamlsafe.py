@@ -92,6 +92,10 @@ class Located:
     lines: dict[Path, int] = field(default_factory=dict)
     #: added to every line, for YAML embedded in a Markdown front matter
     offset: int = 0
+    #: (path, value, first line, last line) of each string whose value is not
+    #: its source text: folded over lines or written with escapes ("\u0039").
+    #: A personal number can hide there from a scan of the file's text.
+    reshaped: list[tuple[Path, str, int, int]] = field(default_factory=list)
 
     def line_of(self, path: Path) -> int:
         """Line of ``path``, or of its nearest parent that has one."""
@@ -254,6 +258,7 @@ class _Builder:
         self.lines: dict[Path, int] = {}
         self.problems: list[Problem] = []
         self.count = 0
+        self.reshaped: list[tuple[Path, str, int, int]] = []
 
     def line(self, ev) -> int:
         return ev.start_mark.line + 1
@@ -281,11 +286,11 @@ class _Builder:
         if cls is ScalarEvent and ev.tag is None:  # most nodes: an untagged scalar
             if path not in self.lines:
                 self.lines[path] = key_line if key_line is not None else ev.start_mark.line + 1
+            if ev.end_mark.line > ev.start_mark.line or ev.style == '"':
+                self.reshape(ev, path)
             if not ev.style:
                 value = ev.value
                 return _PLAIN.get(value, value)
-            if ev.style == '"':  # only a double-quoted escape can make a control character
-                self.refuse_control(ev, path)
             return ev.value
         if cls is ScalarEvent:
             tag = _resolve_scalar(ev)
@@ -345,9 +350,17 @@ class _Builder:
                 path,
             )
 
-    def scalar(self, ev, tag: str, path: Path) -> Any:
-        if ev.style == '"':  # only a double-quoted escape can make a control character
+    def reshape(self, ev, path: Path) -> None:
+        """A scalar whose value is not its text as typed: refuse control characters
+        (only a double-quoted escape can make one) and keep it for the privacy scan."""
+        if ev.style == '"':
             self.refuse_control(ev, path)
+        first = ev.start_mark.line + 1 + self.offset
+        self.reshaped.append((path, ev.value, first, ev.end_mark.line + 1 + self.offset))
+
+    def scalar(self, ev, tag: str, path: Path) -> Any:
+        if ev.end_mark.line > ev.start_mark.line or ev.style == '"':
+            self.reshape(ev, path)
         text = ev.value
         if not ev.style:
             # plain (unquoted) scalar: only null and booleans are interpreted
@@ -538,4 +551,4 @@ def parse_yaml(file: str, text: str, offset: int = 0) -> tuple[Located | None, l
                 f"文件内容应为“键: 值”的映射，实际是{kind}。",
             )
         ]
-    return Located(data, builder.lines, offset), builder.problems
+    return Located(data, builder.lines, offset, builder.reshaped), builder.problems

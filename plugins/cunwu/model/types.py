@@ -20,6 +20,11 @@ from pydantic import BeforeValidator, PlainSerializer, PlainValidator, WithJsonS
 from pydantic_core import PydanticCustomError
 
 FEN = Decimal("0.01")
+#: integer digits of an amount (under a trillion yuan) and of a quantity: far
+#: beyond any village's books, and small enough that no sum or product ever
+#: exceeds the 28 significant digits of decimal arithmetic, which would round
+MAX_MONEY_DIGITS = 12
+MAX_QUANTITY_DIGITS = 9
 _MONEY = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]{1,2})?")
 _DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]{1,4})?")
 
@@ -57,6 +62,12 @@ def parse_money(value: Any) -> Decimal:
             "金额应写成元、最多两位小数的数字，如 1234.50；实际为 “{text}”{hint}",
             {"text": text, "hint": hint},
         )
+    if len(text.lstrip("-").split(".")[0]) > MAX_MONEY_DIGITS:
+        raise PydanticCustomError(
+            "money-format",
+            "金额 “{text}” 过大：整数部分最多 {digits} 位（不足一万亿元），请检查是否多写了数字",
+            {"text": text, "digits": MAX_MONEY_DIGITS},
+        )
     return Decimal(text)
 
 
@@ -66,6 +77,12 @@ def parse_decimal(value: Any) -> Decimal:
     if not _DECIMAL.fullmatch(text):
         raise PydanticCustomError(
             "invalid-value", "应为最多四位小数的数字，如 3.25；实际为 “{text}”", {"text": text}
+        )
+    if len(text.lstrip("-").split(".")[0]) > MAX_QUANTITY_DIGITS:
+        raise PydanticCustomError(
+            "invalid-value",
+            "数字 “{text}” 过大：整数部分最多 {digits} 位，请检查是否多写了数字",
+            {"text": text, "digits": MAX_QUANTITY_DIGITS},
         )
     return Decimal(text)
 

@@ -71,8 +71,12 @@ def render_markdown(text: str, *, root: str = "", files: set[str] | None = None)
     def fix(tag: str, attr: str, value: str) -> str | None:
         if attr not in ("href", "src"):
             return value
-        if value.startswith("#") or _SCHEME.match(value):
-            return value  # scheme already checked by nh3's url_schemes
+        if value.startswith("#"):
+            return value
+        if _SCHEME.match(value):
+            # scheme already checked by nh3's url_schemes; an image only ever
+            # comes from the village folder (the CSP blocks others, posters never go online)
+            return None if tag == "img" else value
         if value.startswith(("/", "\\")):
             return None
         path = posixpath.normpath(value.split("#")[0].split("?")[0])
@@ -94,11 +98,20 @@ def render_markdown(text: str, *, root: str = "", files: set[str] | None = None)
     )
 
 
+# a Markdown link or image, an HTML src/href, a reference definition ([ref]: path)
+_REF = re.compile(
+    r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)"
+    r"|\b(?:src|href)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))"
+    r"|^[ ]{0,3}\[[^\]]+\]:[ \t]*<?([^\s>]+)",
+    re.I | re.M,
+)
+
+
 def local_refs(text: str) -> list[str]:
     """Relative file references in a Markdown body (images, links), normalised."""
     out = []
-    for m in re.finditer(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)", text):
-        ref = m.group(1)
+    for m in _REF.finditer(text):
+        ref = next(g for g in m.groups() if g is not None)
         if not ref.startswith("#") and not _SCHEME.match(ref) and not ref.startswith("/"):
             out.append(posixpath.normpath(ref.split("#")[0].split("?")[0]))
     return out

@@ -58,3 +58,25 @@ def with_query(url: str, **params: str) -> str:
 def complaint_url(base: str, village_code: str, page_id: str, stamp: str = "") -> str:
     """The intake link carries which village and which page the reader was on."""
     return with_query(base, village=village_code, page=page_id, v=stamp)
+
+
+def roster_path(village_base: str) -> str:
+    """The URL path under which a village's rosters live: ``/qingshui/dongshan/subsidies/``."""
+    return urlsplit(village_base).path.rstrip("/") + "/subsidies/"
+
+
+def robots_txt(disallowed: list[str]) -> bytes:
+    """A robots.txt that keeps search engines away from the rosters.
+
+    Roster pages carry ``noindex``, but their CSV, JSON and poster PDF cannot,
+    and a search engine indexes those too: by name. Disallowing the whole
+    folder keeps them all out. Crawlers read robots.txt only at the root of a
+    host, hence the note for sites published under a sub-path."""
+    lines = [
+        "# 惠民资金名单列有受助人姓名，不供搜索引擎收录：名单网页带 noindex，",
+        "# 名单的 CSV、JSON 和张贴版 PDF 由下面的 Disallow 挡住。",
+        "# 本站若不在域名的根目录，请把这些 Disallow 行加进域名根目录的 robots.txt。",
+        "User-agent: *",
+        *(f"Disallow: {p}" for p in sorted(set(disallowed))),
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")

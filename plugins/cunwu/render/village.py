@@ -23,7 +23,7 @@ from .flowchart import flow_outline, flowchart_svg
 from .fmt import date_zh, money
 from .markdown import local_refs, render_markdown, summary_text
 from .qr import qr_svg
-from .urls import complaint_url, rel_link, relative_root, village_base_url
+from .urls import complaint_url, rel_link, relative_root, robots_txt, roster_path, village_base_url
 
 #: the key of the power list as a whole (its poster, its version)
 POWER_LIST = "powers:list"
@@ -254,6 +254,8 @@ class VillageSite:
         yield from self.renamed_pages()
         yield from self.open_data()
         yield from self.feed()
+        # effective where the village is hosted on its own (village.yaml: base_url)
+        yield Output("robots.txt", body=robots_txt([roster_path(self.base)]))
         for rel in sorted(self.published_files):
             yield Output(
                 rel,
@@ -720,6 +722,8 @@ class VillageSite:
                     doc_title=self.title(doc),
                     current=rel_link(name, base),
                     versions=list(reversed(rows)),
+                    # a roster's changes name recipients, like the roster itself
+                    noindex=doc.kind == "subsidy",
                 ),
                 sources=(doc.rel,),
             )

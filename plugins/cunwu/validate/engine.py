@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..load.frontmatter import parse_markdown
-from ..load.yamlsafe import Located, decode_text, parse_yaml
+from ..load.yamlsafe import Located, decode_text, format_loc, parse_yaml
 from ..model.finance import FinanceStatement
 from ..model.notice import Notice
 from ..model.power import PowerCatalog, PowerItem
@@ -25,9 +25,9 @@ from ..model.subsidy import SubsidyRoster
 from ..model.township import ChartOfAccounts, TownshipConfig
 from ..model.village import Village
 from ..problems import Problem, Report, problem
-from ..sources import TEXT_SUFFIXES, SourceFile, discover, find_root
+from ..sources import TEXT_SUFFIXES, SourceFile, discover, find_root, unsafe_reason
 from . import rules
-from .privacy import redact, scan_lines
+from .privacy import MARKDOWN_SUFFIXES, Finding, redact, scan, scan_lines, scan_markdown_lines
 from .project import Doc, Project, TownshipContext, VillageBundle
 from .translate import from_validation_error
 
@@ -78,6 +78,10 @@ class Loaded:
 
 def read_source(root: Path, sf: SourceFile, allowed: list[str] | None, out: list[Problem]) -> Loaded | None:
     """Read a file from disk and load it (see :func:`load_source`)."""
+    reason = unsafe_reason(root, sf)
+    if reason is not None:
+        out.append(problem(sf.rel, 0, "unsafe-file", reason))
+        return None
     try:
         raw = (root / sf.rel).read_bytes()
     except OSError as exc:
@@ -87,12 +91,20 @@ def read_source(root: Path, sf: SourceFile, allowed: list[str] | None, out: list
 
 
 def load_source(sf: SourceFile, raw: bytes, allowed: list[str] | None, out: list[Problem]) -> Loaded | None:
-    """Scan raw bytes for personal numbers (unless ``allowed`` is None), then
-    decode and parse YAML or a Markdown front matter. Works on any revision's
-    bytes, so git history uses it too. Never raises on bad input."""
+    """Decode and parse YAML or a Markdown front matter, and scan for personal
+    numbers (unless ``allowed`` is None): the raw text, and what parsing
+    reveals. Works on any revision's bytes, so git history uses it too. Never
+    raises on bad input."""
     loaded = Loaded(raw)
-    if allowed is not None and PurePosixPath(sf.rel).suffix.lower() in TEXT_SUFFIXES:
-        out.extend(privacy_problems(sf.rel, raw.decode("utf-8", errors="replace"), allowed))
+    try:
+        return _load(sf, raw, loaded, out)
+    finally:
+        if allowed is not None and PurePosixPath(sf.rel).suffix.lower() in TEXT_SUFFIXES:
+            text = loaded.text if loaded.text is not None else raw.decode("utf-8", errors="replace")
+            out.extend(privacy_problems(sf.rel, text, allowed, loaded.located))
+
+
+def _load(sf: SourceFile, raw: bytes, loaded: Loaded, out: list[Problem]) -> Loaded | None:
     if sf.kind in ("attachment", "asset", "unknown"):
         return loaded
     text, problems = decode_text(sf.rel, raw)
@@ -121,19 +133,54 @@ def _top(loaded: Loaded) -> dict[str, int]:
     return {k[0]: loc.line_of(k) for k in loc.lines if len(k) == 1}
 
 
-def privacy_problems(rel: str, text: str, allowed: list[str]) -> list[Problem]:
-    out = []
+def privacy_problems(
+    rel: str, text: str, allowed: list[str], located: Located | None = None
+) -> list[Problem]:
+    """Personal numbers in a source file, comments included: in its text; in a
+    Markdown file also in what a reader sees (entities decoded, markup taken
+    out); with ``located``, also in YAML strings whose value is not their text
+    (folded over lines, escapes such as ``"\u0039"``)."""
+    hits: dict[tuple[int, str, str], tuple[int, Finding, str]] = {}
+
+    def add(line: int, f: Finding, loc: str = "", span: range | None = None) -> None:
+        lines = span or (line,)
+        if not any((ln, f.code, f.masked) in hits for ln in lines):
+            hits[(line, f.code, f.masked)] = (line, f, loc)
+
     for line, f in scan_lines(text, allowed):
-        out.append(
-            problem(
-                rel,
-                line,
-                f.code,
-                f"发现疑似{f.label} {f.masked}（此处只显示脱敏形式）。公开资料只能写脱敏号码；"
-                "提交到 Git 后会永久留在历史中，请在提交前改正。",
-            )
+        add(line, f)
+    if PurePosixPath(rel).suffix.lower() in MARKDOWN_SUFFIXES:
+        for line, f in scan_markdown_lines(text, allowed):
+            add(line, f)
+    if located is not None:
+        for path, value, first, last in located.reshaped:
+            for f in scan(value, allowed):
+                add(first, f, format_loc(path), range(first, last + 1))
+    return [
+        problem(
+            rel,
+            line,
+            f.code,
+            f"发现疑似{f.label} {f.masked}（此处只显示脱敏形式）。公开资料只能写脱敏号码；"
+            "提交到 Git 后会永久留在历史中，请在提交前改正。",
+            loc,
         )
-    return out
+        for line, f, loc in sorted(hits.values(), key=lambda h: (h[0], h[1].start))
+    ]
+
+
+def scan_source(rel: str, raw: bytes, allowed: list[str]) -> list[Problem]:
+    """:func:`privacy_problems` of one file's bytes, parsed as its name says
+    (for the pre-commit hook, which reads files that are not on disk)."""
+    text = raw.decode("utf-8", errors="replace")
+    located = None
+    suffix = PurePosixPath(rel).suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        located, _ = parse_yaml(rel, text)
+    elif suffix in MARKDOWN_SUFFIXES:
+        doc, _ = parse_markdown(rel, text)
+        located = doc.meta if doc is not None else None
+    return privacy_problems(rel, text, allowed, located)
 
 
 def _redacted(problems: list[Problem]) -> list[Problem]:
@@ -167,9 +214,7 @@ def load_township(root: Path, files: list[SourceFile], report: Report, history=N
                 out[:] = [p for p in out if not (p.file == sf.rel and p.code == "mobile-leak")]
                 out.extend(
                     p
-                    for p in privacy_problems(
-                        sf.rel, loaded.raw.decode("utf-8", "replace"), config.official_numbers()
-                    )
+                    for p in privacy_problems(sf.rel, loaded.text, config.official_numbers(), loaded.located)
                     if p.code == "mobile-leak"
                 )
     report.files_checked += 1
@@ -337,7 +382,7 @@ def check_village(
         allowed = ctx.official_numbers(village)
         pre = [p for p in pre if p.code != "mobile-leak"] + [
             p
-            for p in privacy_problems(vfile, loaded.raw.decode("utf-8", "replace"), allowed)
+            for p in privacy_problems(vfile, loaded.text, allowed, loaded.located)
             if p.code == "mobile-leak"
         ]
     out.extend(pre)

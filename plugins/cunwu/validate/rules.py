@@ -321,8 +321,12 @@ def _mask_example(style: str) -> str:
 # ---------------------------------------------------------------- notices
 
 _MD_LINK = re.compile(
-    r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|\b(?:src|href)\s*=\s*[\"']([^\"']+)[\"']"
+    r"(?P<bang>!?)\[[^\]]*\]\(\s*<?(?P<md>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)"
+    r"|\b(?P<attr>src|href)\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'>]+))"
+    r"|^[ ]{0,3}\[[^\]]+\]:[ \t]*<?(?P<def>[^\s>]+)",  # a reference definition: [ref]: path
+    re.I | re.M,
 )
+_WEB = re.compile(r"^(https?|mailto|tel):", re.I)
 
 
 def check_notice(c: Checker, n: Notice, body: str, body_line: int, village_dir: Path | None) -> None:
@@ -330,11 +334,23 @@ def check_notice(c: Checker, n: Notice, body: str, body_line: int, village_dir: 
     if n.slug in n.aliases:
         c.add(("aliases",), "duplicate-id", "曾用标识 aliases 不能包含当前的 slug")
     for m in _MD_LINK.finditer(body):
-        ref = (m.group(1) or m.group(2) or "").strip()
-        if not ref or ref.startswith("#") or re.match(r"^(https?|mailto|tel):", ref, re.I):
+        ref = (m["md"] or m["dq"] or m["sq"] or m["bare"] or m["def"] or "").strip()
+        if not ref or ref.startswith("#"):
             continue
         line = body_line + body.count("\n", 0, m.start())
         sub = Checker(c.file, Located({}, {(): line}))
+        if _WEB.match(ref):
+            if (m["bang"] or (m["attr"] or "").lower() == "src") and ref.lower().startswith("http"):
+                # the page's CSP blocks it and posters never go online: it would show
+                # nowhere, and a poster of this notice could not be printed
+                sub.add(
+                    (),
+                    "attachment-outside-village",
+                    f"图片 “{ref}” 在网络上：网页和张贴版都不会从网络加载图片；"
+                    "请把图片放进本村 attachments/ 文件夹，如 ![现场照片](attachments/2026-10/site.jpg)",
+                )
+                c.problems.extend(sub.problems)
+            continue
         check_file_ref(sub, (), ref.split("#")[0].split("?")[0], village_dir)
         c.problems.extend(sub.problems)
 

@@ -18,11 +18,26 @@ from ..errors import HistoryError
 from ..load.yamlsafe import decode_text, parse_yaml
 from ..problems import Problem
 from ..sources import CONFIG_NAME, TEXT_SUFFIXES, classify
-from .engine import privacy_problems
+from .engine import privacy_problems, scan_source
 from .privacy import redact
 
-#: what the hook guards by default: the data cadres publish
+#: the data cadres publish (``--data-only``); by default the hook guards every
+#: staged file: a number in a theme template or a note is committed all the same
 DATA_PREFIXES = (CONFIG_NAME, "villages/", "powers/", "content/")
+
+
+def _is_text(rel: str, raw: bytes) -> bool:
+    """A source kind cunwu reads, or any file that is UTF-8 text (a .tsv, a
+    template, notes): binary files (photos, spreadsheets) cannot be read."""
+    if PurePosixPath(rel).suffix.lower() in TEXT_SUFFIXES:
+        return True
+    if b"\0" in raw[:8192]:
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _git(root: Path, *args: str, data: bytes | None = None) -> bytes:
@@ -88,11 +103,11 @@ def _official_numbers(contents: dict[str, bytes]) -> dict[str, list[str]]:
     return numbers
 
 
-def check_staged(
-    root: Path, prefixes: tuple[str, ...] = DATA_PREFIXES, all_files: bool = False
-) -> tuple[list[Problem], int]:
-    """Personal numbers in the staged content (file names included), and how many files were checked."""
-    paths = [p for p in staged_files(root) if all_files or p.startswith(prefixes)]
+def check_staged(root: Path, data_only: bool = False) -> tuple[list[Problem], int]:
+    """Personal numbers in the staged content (file names included), and how
+    many files were checked: every staged file, or with ``data_only`` only
+    those under :data:`DATA_PREFIXES`."""
+    paths = [p for p in staged_files(root) if not data_only or p.startswith(DATA_PREFIXES)]
     contents = read_index(root, paths)
     # official numbers: from the staged settings, else the committed/working ones
     settings = [CONFIG_NAME] + sorted(
@@ -107,8 +122,10 @@ def check_staged(
             # the report must not repeat the number: show the path masked
             problems.append(Problem(redact(rel), 0, p.code, "文件名中" + p.message, "", p.severity))
         raw = contents.get(rel)
-        if raw is not None and PurePosixPath(rel).suffix.lower() in TEXT_SUFFIXES:
-            problems.extend(privacy_problems(rel, raw.decode("utf-8", "replace"), allowed))
+        if raw is not None and _is_text(rel, raw):
+            # parsed as validate parses it: folded YAML lines, escapes and
+            # Markdown markup hide nothing from the hook either
+            problems.extend(scan_source(rel, raw, allowed))
     return problems, len(paths)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -91,6 +92,8 @@ class FileHashes:
                 st = os.stat(full)
             except OSError:
                 continue
+            if not stat.S_ISREG(st.st_mode):
+                continue  # a FIFO or a device would block or never end: validation reports it
             stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
             old = self.entries.get(sf.rel)
             if old is not None and old[0] == stamp:

@@ -43,7 +43,7 @@ def scan_outputs(
             src = ", ".join(sources.get(rel, ())) or "（未知来源）"
             out.append(
                 Problem(
-                    file=f"build/site/{vid}/{rel}",
+                    file=f"build/site/{vid}/{rel}" if vid else f"build/site/{rel}",
                     line=0,
                     code=f.code,
                     message=f"输出中发现{f.label} {f.masked}，来源：{src}。构建已停止，网站保持原样。",

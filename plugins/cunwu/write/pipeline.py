@@ -44,7 +44,7 @@ from .fingerprint import FileHashes, code_fingerprint, sha, static_files, templa
 from .records import atomic_pickle, bundle_path, load_record, record_path
 from .state import Record, State, Task, TaskResult
 from .swap import live_ino, recover, swap_in
-from .township import build_root, check_manifest
+from .township import check_manifest, install_root, render_root, scan_root
 from .villages import build_village, render_fingerprint, validate_task, validate_village
 
 
@@ -281,7 +281,6 @@ def build(opts: BuildOptions) -> BuildResult:
             for v in live_villages - set(by_village)
             if (state.cache / "villages" / f"{v}.rec").exists() and v not in content_pages
         )
-        swap_in(state, results, removed)
         summaries = [r.summary for r in sorted(results, key=lambda r: r.vid) if r.summary]
         root_key = sha(
             state.render_salt,
@@ -293,14 +292,31 @@ def build(opts: BuildOptions) -> BuildResult:
             *(f"{f.rel}:{hashes.get(f.rel, '')}" for f in files if f.kind in ("page", "asset")),
         )
         root_record = state.cache / "root.key"
-        if (
+        root_build = None
+        if not (
             root_record.is_file()
             and root_record.read_text() == root_key
             and (state.site / "index.html").is_file()
         ):
-            root_changed = []  # the township's index, pages and manifest are as they were
-        else:
-            root_changed = build_root(state, summaries, as_of, as_of_source, manifest)
+            # the township root is rendered and scanned before anything goes
+            # live, like the villages: a failure here leaves the site as it was
+            try:
+                root_build = render_root(state, summaries, as_of, as_of_source, manifest)
+                root_leaks = scan_root(state, root_build)
+            except BaseException:
+                _discard_staging(state)
+                raise
+            if root_leaks:
+                _discard_staging(state)
+                report.extend(root_leaks)
+                raise PrivacyLeak(
+                    "构建输出中发现个人信息，已停止，网站保持原样：\n"
+                    + "\n".join(p.format() for p in root_leaks)
+                )
+        swap_in(state, results, removed)
+        root_changed = []  # the township's index, pages and manifest are as they were
+        if root_build is not None:
+            root_changed = install_root(state, root_build, summaries)
             root_record.write_text(root_key)
         for r in results:
             if r.summary is not None and not r.unchanged:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..history.manifest import Entry, Manifest
 from ..history.versions import deleted_stamps, published_stamps
 from ..render import timeliness
-from ..render.urls import complaint_url
+from ..render.urls import complaint_url, robots_txt, roster_path
 from .jobs import TownshipJob, run_pelican
+from .outputscan import scan_outputs
 from .state import State, TaskResult
 
 
@@ -80,19 +84,36 @@ def check_manifest(
     return manifest.to_json()
 
 
-def build_root(
-    state: State, summaries: list[dict], as_of: dt.date, as_of_source: str, manifest: bytes
-) -> list[str]:
-    """Write the township root (index, content pages, stylesheet) into the live site.
+@dataclass
+class RootBuild:
+    """The township root rendered into a staging folder, not yet live."""
 
-    Rendered into a fresh staging folder first; each changed file is then
-    moved into place with an atomic rename."""
+    stage: Path
+    produced: set[str]
+    #: output -> the sources it shows, for the privacy scan's report
+    sources: dict[str, tuple[str, ...]]
+
+
+def township_robots(state: State, summaries: list[dict]) -> bytes:
+    """robots.txt of the township root: the rosters of every village it hosts
+    (one published on its own host has its own robots.txt)."""
+    host = urlsplit(state.ctx.config.base_url).netloc
+    bases = [s.get("base_url") or f"{state.ctx.config.base_url}{s['id']}/" for s in summaries]
+    return robots_txt([roster_path(b) for b in bases if urlsplit(b).netloc == host])
+
+
+def render_root(
+    state: State, summaries: list[dict], as_of: dt.date, as_of_source: str, manifest: bytes
+) -> RootBuild:
+    """Render the township root (index, content pages, stylesheet, versions.json)
+    into a fresh staging folder. Nothing live changes: see :func:`install_root`."""
     stage = state.staging / "_root"
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
     content = state.root / "content"
     pages = []
+    sources: dict[str, tuple[str, ...]] = {"index.html": ("cunwu.yaml",), "versions.json": ("cunwu.yaml",)}
     if content.is_dir():
         for md in sorted(content.glob("*.md")):
             meta = {}
@@ -104,10 +125,11 @@ def build_root(
                     meta[k.strip().lower()] = v.strip()
             if meta.get("slug") and meta.get("title"):
                 pages.append({"href": f"{meta['slug']}/", "title": meta["title"], "slug": meta["slug"]})
+                sources[f"{meta['slug']}/index.html"] = (f"content/{md.name}",)
     job = TownshipJob(
         page=township_page(state, summaries, as_of, as_of_source, pages),
         static={"style.css": state.static["style.css"]},
-        extra_files={"versions.json": manifest},
+        extra_files={"versions.json": manifest, "robots.txt": township_robots(state, summaries)},
     )
     run_pelican(
         state.theme,
@@ -125,9 +147,26 @@ def build_root(
             "CUNWU_PHONES": job.page["phones"],
         },
     )
+    return RootBuild(stage, set(job.produced), sources)
+
+
+def scan_root(state: State, root: RootBuild) -> list:
+    """The privacy scan of the township root's files, as for a village's."""
+    changed = [
+        rel
+        for rel in sorted(root.produced)
+        if not (state.site / rel).is_file()
+        or (state.site / rel).read_bytes() != (root.stage / rel).read_bytes()
+    ]
+    return scan_outputs(root.stage, "", changed, root.sources, state.ctx.official_numbers())
+
+
+def install_root(state: State, root: RootBuild, summaries: list[dict]) -> list[str]:
+    """Move each changed file of a rendered root into the live site with an
+    atomic rename; remove what the township no longer produces."""
     changed = []
-    for rel in sorted(job.produced):
-        src, dst = stage / rel, state.site / rel
+    for rel in sorted(root.produced):
+        src, dst = root.stage / rel, state.site / rel
         if dst.is_file() and dst.read_bytes() == src.read_bytes():
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
@@ -138,9 +177,9 @@ def build_root(
     for entry in state.site.iterdir() if state.site.exists() else []:
         if entry.name in villages or entry.name.startswith("."):
             continue
-        if entry.is_file() and entry.name not in job.produced:
+        if entry.is_file() and entry.name not in root.produced:
             entry.unlink()
-        elif entry.is_dir() and not any(p.startswith(entry.name + "/") for p in job.produced):
+        elif entry.is_dir() and not any(p.startswith(entry.name + "/") for p in root.produced):
             shutil.rmtree(entry)
-    shutil.rmtree(stage)
+    shutil.rmtree(root.stage)
     return changed

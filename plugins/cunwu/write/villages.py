@@ -8,6 +8,7 @@ from ..history.info import bundle_infos, stamp_of
 from ..history.versions import published_stamps
 from ..render import timeliness
 from ..render.posters import doc_meta, eligible
+from ..render.urls import village_base_url
 from ..render.village import POWER_LIST, DocInfo
 from ..validate.engine import check_village
 from ..validate.project import TownshipContext, VillageBundle
@@ -29,6 +30,7 @@ def village_summary(ctx: TownshipContext, bundle: VillageBundle) -> dict:
     return {
         "id": bundle.id,
         "name": v.name,
+        "base_url": village_base_url(ctx, bundle.id, v),
         "code": v.code,
         "code_line": bundle.village_doc.line("code"),
         "cadence": v.cadence,
