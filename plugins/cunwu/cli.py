@@ -339,6 +339,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cunwu: 已中断", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `cunwu diff ... | head`: the reader went away; no traceback, and no
+        # second error when Python flushes stdout at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover
