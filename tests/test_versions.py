@@ -83,6 +83,22 @@ def test_reindenting_is_not_an_edit(repo):
     assert codes(validate(repo)) == []
 
 
+def test_reordering_rows_is_not_an_edit(repo):
+    """Rows are matched by key, as in `cunwu diff`: a reorder needs no correction."""
+    path = repo / ROSTER
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    rows = [i for i, line in enumerate(lines) if line.startswith("  - {key: A-")]
+    for i, row in zip(rows, reversed([lines[i] for i in rows]), strict=True):
+        lines[i] = row
+    path.write_text("".join(lines), "utf-8")
+    git(repo, "commit", "-qam", "调整顺序")
+    assert codes(validate(repo)) == []
+    # ... but a real edit in the same kind of commit still is one
+    edit(repo / ROSTER, "amount: 820.00}", "amount: 900.00}")
+    edit(repo / ROSTER, "total: 2530.00", "total: 2610.00")
+    assert codes(validate(repo)) == [(ROSTER, "silent-edit")]
+
+
 def test_back_to_draft_needs_a_correction(repo):
     edit(repo / ROSTER, "status: approved", "status: draft")
     git(repo, "commit", "-qam", "撤回")
@@ -97,7 +113,12 @@ def test_removing_a_correction_is_refused(repo):
         "",
     )
     git(repo, "commit", "-qam", "删掉更正")
-    assert (fin, "silent-edit") in codes(validate(repo))
+    report = validate(repo)
+    assert (fin, "silent-edit") in codes(report)
+    assert any("更正记录被删除了：曾有 1 条，现在只有 0 条" in p.message for p in report.problems)
+    # putting the entry back repairs it: the rule is judged on the file as it is now
+    git(repo, "revert", "--no-edit", "HEAD")
+    assert codes(validate(repo)) == []
 
 
 def test_no_git_and_shallow_clone_warn(tmp_path, repo):

@@ -5,8 +5,10 @@ re-indenting is no edit) in the order it appeared on the published line. A
 change to an approved disclosure (including turning it back into a draft)
 must come with a correction entry of its own: the number of correction
 entries must keep up with the number of changes made after approval, and
-entries may never be removed. Otherwise the edit is *silent*, which is what
-auditors look for, and ``cunwu validate`` refuses it.
+the file may never hold fewer entries than it once did. Otherwise the edit
+is *silent*, which is what auditors look for, and ``cunwu validate``
+refuses it. What counts as a change is what ``cunwu diff`` shows: reordering
+rows that have a stable key (recipients, ledger lines) is none.
 
 The working tree counts as the newest revision, so a cadre sees the problem
 before committing.
@@ -112,6 +114,21 @@ def _states(doc: Doc, revisions: list[Revision], history: History, dirty: bool) 
     return states
 
 
+def _edited(kind: str, prev: State, cur: State) -> bool:
+    """True when ``cur`` changed ``prev``'s content as :func:`diff_docs` sees
+    it: re-indenting, reordering keys or keyed rows (recipients by ``key``,
+    ledger lines by voucher and line) and correction entries do not count,
+    exactly as ``cunwu diff`` reports 没有实质修改 for them."""
+    if _content(prev.model, prev.body, True) == _content(cur.model, cur.body, True):
+        return False  # the common case, without computing a diff
+    changes = diff_docs(kind, prev.model, cur.model, prev.body, cur.body)
+    return any(not c.where.startswith("corrections") for c in changes)
+
+
+def _where(state: State) -> str:
+    return f"{state.commit[:8]}（{state.date}，{state.author}）" if state.commit else "未提交的修改"
+
+
 def analyse(doc: Doc, history: History | None) -> DocHistory:
     """Versions, dates and silent edits of one disclosure."""
     if history is None or not history.available:
@@ -127,18 +144,29 @@ def analyse(doc: Doc, history: History | None) -> DocHistory:
     # correction entry of its own, and entries are never removed
     changes: list[State] = []
     seen_approved = False
+    most, dropped = 0, []
     for prev, cur in zip(states, states[1:], strict=False):
         seen_approved = seen_approved or prev.approved
+        most = max(most, len(prev.model.corrections))
         if len(cur.model.corrections) < len(prev.model.corrections):
-            out.problems.append(_silent(doc, cur, "删除了已有的更正记录"))
-        if seen_approved and _content(prev.model, prev.body, True) != _content(cur.model, cur.body, True):
+            dropped.append(cur)
+        if seen_approved and _edited(doc.kind, prev, cur):
             changes.append(cur)
     have = len(doc.model.corrections)
+    if have < most:
+        # judged on the file as it is now: restoring the entries clears it
+        where = "、".join(_where(c) for c in dropped)
+        out.problems.append(
+            _silent(
+                doc,
+                dropped[-1],
+                f"更正记录被删除了：曾有 {most} 条，现在只有 {have} 条（删除于：{where}）。"
+                "更正记录只能增加，请恢复被删除的记录",
+            )
+        )
     if len(changes) > have:
         unexplained = changes[have:]
-        where = "、".join(
-            f"{c.commit[:8]}（{c.date}，{c.author}）" if c.commit else "未提交的修改" for c in unexplained
-        )
+        where = "、".join(_where(c) for c in unexplained)
         out.problems.append(
             _silent(
                 doc,
