@@ -226,3 +226,127 @@ def test_renamed_notice_with_new_slug_keeps_its_old_url(repo, tmp_path):
     assert (site / "2026-10-tender-roads/index.html").is_file()
     redirect = (site / "2026-10-road-tender/index.html").read_text()
     assert "url=../2026-10-tender-roads/" in redirect
+
+
+def _correct(repo: Path, amount: str, total: str, reason: str) -> None:
+    edit(repo / ROSTER, "amount: 820.00}", f"amount: {amount}}}")
+    edit(
+        repo / ROSTER,
+        "total: 2530.00",
+        f"total: {total}\ncorrections:\n  - {{date: 2026-11-12, reason: {reason}}}",
+    )
+
+
+def _stamps(manifest: Path) -> set[str]:
+    import json
+
+    return {
+        e["stamp"]
+        for e in json.loads(manifest.read_text())["versions"]
+        if e["doc"] == "subsidy:2026-10-dibao"
+    }
+
+
+def _codes_of(result) -> list[str]:
+    return sorted(p.code for p in result.report.problems)
+
+
+def test_uncommitted_work_is_built_but_not_recorded_as_published(repo, tmp_path):
+    """A local preview of uncommitted work must not make its later amendment look like a rewrite."""
+    out = tmp_path / "out"
+    build_site(repo, out)
+    published = _stamps(out / "site/versions.json")
+    _correct(repo, "900.00", "2610.00", "预览中")
+    result = build_site(repo, out)
+    assert _codes_of(result) == ["uncommitted-changes"]
+    assert "900.00" in (out / "site/alpha/subsidies/2026-10-dibao/index.html").read_text()
+    assert _stamps(out / "site/versions.json") == published  # the preview is not a published version
+    # the cadre changes their mind before committing: no "rewritten history"
+    git(repo, "checkout", "-q", "--", ROSTER)
+    _correct(repo, "880.00", "2590.00", "核定")
+    git(repo, "commit", "-qam", "更正", date="2026-11-12T09:00:00+08:00")
+    assert _codes_of(build_site(repo, out)) == []
+    assert len(_stamps(out / "site/versions.json")) == 2
+
+
+def test_a_new_build_folder_continues_the_published_record(repo, tmp_path):
+    """The manifest's memory is the published copy: a wiped build/ (a CI checkout) must not forget it."""
+    import json
+    import shutil
+
+    from cunwu.errors import HistoryError, ValidationFailed
+
+    out = tmp_path / "out"
+    build_site(repo, out)
+    _correct(repo, "900.00", "2610.00", "重新核定")
+    git(repo, "commit", "-qam", "更正", date="2026-11-12T09:00:00+08:00")
+    build_site(repo, out)
+    live = tmp_path / "live-versions.json"  # what the web server holds
+    shutil.copy(out / "site/versions.json", live)
+    shutil.rmtree(out)
+
+    # history rewritten, then built in a fresh folder
+    edit(repo / ROSTER, "amount: 900.00}", "amount: 880.00}")
+    edit(repo / ROSTER, "total: 2610.00", "total: 2590.00")
+    git(repo, "commit", "-q", "--amend", "-am", "更正（改写）", date="2026-11-12T09:00:00+08:00")
+    with pytest.raises(HistoryError, match="找不到已经发布过的版本"):
+        build_site(repo, out, manifest=str(live))
+    # without the published copy the build cannot know: it says so, and CI refuses
+    with pytest.raises(ValidationFailed) as exc:
+        build_site(repo, tmp_path / "ci", require_history=True)
+    assert [p.code for p in exc.value.report.problems] == ["manifest-missing"]
+    result = build_site(repo, tmp_path / "other")
+    assert _codes_of(result) == ["manifest-missing"]
+
+    build_site(repo, out, manifest=str(live), allow_rewrite="测试：改写历史")
+    manifest = json.loads((out / "site/versions.json").read_text())
+    old = json.loads(live.read_text())
+    assert manifest["started"] == old["started"] == "2026-11-20"
+    # append-only across the wipe: every entry of the published copy is still there
+    assert {(e["scope"], e["stamp"]) for e in old["versions"]} <= {
+        (e["scope"], e["stamp"]) for e in manifest["versions"]
+    }
+    (override,) = manifest["overrides"]
+    assert override["reason"] == "测试：改写历史"
+    # a manifest of another township is refused, not merged
+    other = json.loads(live.read_text().replace('"township": "', '"township": "x-'))
+    live.write_text(json.dumps(other, ensure_ascii=False))
+    with pytest.raises(HistoryError, match="属于乡镇"):
+        build_site(repo, out, manifest=str(live))
+
+
+def test_manifest_is_read_from_the_live_site_over_http(repo, tmp_path):
+    import functools
+    import http.server
+    import threading
+
+    from cunwu.errors import HistoryError
+
+    out = tmp_path / "out"
+    build_site(repo, out)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(out / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/"
+        result = build_site(repo, tmp_path / "ci", manifest=url + "versions.json", require_history=True)
+        assert _codes_of(result) == []
+        with pytest.raises(HistoryError, match="无法下载上次发布的版本清单"):
+            build_site(repo, tmp_path / "ci2", manifest=url + "no-such.json")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_without_git_the_site_builds_and_says_so_without_local_paths(tmp_path):
+    plain = copy_project(GOLDEN_PROJECT, tmp_path / "plain")
+    result = build_site(plain, tmp_path / "out")
+    assert _codes_of(result) == ["history-unavailable"]
+    page = (tmp_path / "out/site/alpha/subsidies/2026-10-dibao/index.html").read_text()
+    assert "构建网站时无法读取 Git 修改历史，这里只显示当前版本。" in page
+    assert str(tmp_path) not in page and "fatal" not in page

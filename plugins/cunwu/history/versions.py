@@ -68,6 +68,8 @@ class DocHistory:
     #: identities (URL keys) the document had in earlier published revisions,
     #: e.g. a notice's old slug: their URLs redirect to the current one
     former_keys: list[str] = field(default_factory=list)
+    #: True when ``versions`` comes from git history (else there was none to read)
+    from_git: bool = False
 
 
 class BlobCache:
@@ -133,12 +135,13 @@ def analyse(doc: Doc, history: History | None) -> DocHistory:
     """Versions, dates and silent edits of one disclosure."""
     if history is None or not history.available:
         info = model_info(doc)
-        reason = history.reason if history is not None else "没有 Git 仓库"
-        info.history_note = f"无法读取修改历史（{reason}），只显示当前版本。"
+        # for the public page: the reason (a local path, git's own message)
+        # goes to the build log as history-unavailable, not to villagers
+        info.history_note = "构建网站时无法读取 Git 修改历史，这里只显示当前版本。"
         return DocHistory(info)
     revisions = history.revisions(doc.rel)
     states = _states(doc, revisions, history, history.dirty(doc.rel) or not revisions)
-    out = DocHistory(model_info(doc))
+    out = DocHistory(model_info(doc), from_git=True)
 
     # silent edits: every content change after the first approval needs a
     # correction entry of its own, and entries are never removed
@@ -234,11 +237,16 @@ def doc_key(kind: str, model: Any) -> str:
 
 
 def published_stamps(dh: DocHistory | None, doc: Doc) -> list[tuple[str, str]]:
-    """(stamp, date) of every published version of a document."""
-    if dh is not None and dh.versions:
+    """(stamp, date) of every published version of a document, for versions.json.
+
+    With git history, only committed versions count: a build of uncommitted
+    work is a preview, and recording it would make discarding or amending
+    that work before the commit look like rewritten history."""
+    if dh is not None and dh.from_git:
         return [
             (stamp, st.model.last_changed.isoformat() if st.model.last_changed else "")
             for stamp, st in dh.versions
+            if st.commit
         ]
     if doc.model.status == "approved":
         last = doc.model.last_changed
