@@ -135,6 +135,20 @@ def test_no_git_and_shallow_clone_warn(tmp_path, repo):
     assert "浅克隆" in report.problems[0].message
 
 
+def test_first_published_and_last_changed(repo, tmp_path):
+    build_site(repo, tmp_path / "out")
+    site = tmp_path / "out/site/alpha"
+    roster = (site / "subsidies/2026-10-dibao/index.html").read_text()
+    assert "首次公开 2026年10月5日 · 公开后没有修改过" in roster
+    finance = (site / "finance/2026-10/index.html").read_text()  # committed with a correction entry
+    assert "· 最后修改 2026年11月15日" in finance and "没有修改过" not in finance
+    # without history nothing is claimed about changes
+    plain = copy_project(GOLDEN_PROJECT, tmp_path / "plain")
+    build_site(plain, tmp_path / "plain-out")
+    roster = (tmp_path / "plain-out/site/alpha/subsidies/2026-10-dibao/index.html").read_text()
+    assert "首次公开 2026年10月5日" in roster and "没有修改过" not in roster
+
+
 def test_versions_pages(repo, tmp_path):
     edit(repo / ROSTER, "amount: 820.00}", "amount: 900.00}")
     edit(

@@ -116,15 +116,28 @@ def _states(doc: Doc, revisions: list[Revision], history: History, dirty: bool) 
     return states
 
 
-def _edited(kind: str, prev: State, cur: State) -> bool:
-    """True when ``cur`` changed ``prev``'s content as :func:`diff_docs` sees
-    it: re-indenting, reordering keys or keyed rows (recipients by ``key``,
-    ledger lines by voucher and line) and correction entries do not count,
-    exactly as ``cunwu diff`` reports 没有实质修改 for them."""
-    if _content(prev.model, prev.body, True) == _content(cur.model, cur.body, True):
-        return False  # the common case, without computing a diff
-    changes = diff_docs(kind, prev.model, cur.model, prev.body, cur.body)
-    return any(not c.where.startswith("corrections") for c in changes)
+class _Diffs:
+    """:func:`diff_docs` of pairs of states, each pair computed once (the
+    silent-edit check and the versions page ask for the same pairs)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.done: dict[tuple[int, int], list] = {}
+
+    def __call__(self, prev: State, cur: State) -> list:
+        key = (id(prev), id(cur))
+        if key not in self.done:
+            self.done[key] = diff_docs(self.kind, prev.model, cur.model, prev.body, cur.body)
+        return self.done[key]
+
+    def edited(self, prev: State, cur: State) -> bool:
+        """True when ``cur`` changed ``prev``'s content as :func:`diff_docs` sees
+        it: re-indenting, reordering keys or keyed rows (recipients by ``key``,
+        ledger lines by voucher and line) and correction entries do not count,
+        exactly as ``cunwu diff`` reports 没有实质修改 for them."""
+        if _content(prev.model, prev.body, True) == _content(cur.model, cur.body, True):
+            return False  # the common case, without computing a diff
+        return any(not c.where.startswith("corrections") for c in self(prev, cur))
 
 
 def _where(state: State) -> str:
@@ -145,6 +158,7 @@ def analyse(doc: Doc, history: History | None) -> DocHistory:
 
     # silent edits: every content change after the first approval needs a
     # correction entry of its own, and entries are never removed
+    diffs = _Diffs(doc.kind)
     changes: list[State] = []
     seen_approved = False
     most, dropped = 0, []
@@ -153,7 +167,7 @@ def analyse(doc: Doc, history: History | None) -> DocHistory:
         most = max(most, len(prev.model.corrections))
         if len(cur.model.corrections) < len(prev.model.corrections):
             dropped.append(cur)
-        if seen_approved and _edited(doc.kind, prev, cur):
+        if seen_approved and diffs.edited(prev, cur):
             changes.append(cur)
     have = len(doc.model.corrections)
     if have < most:
@@ -196,7 +210,7 @@ def analyse(doc: Doc, history: History | None) -> DocHistory:
             continue  # reverted to an earlier version: it keeps its stamp and URL
         if out.versions:
             prev = out.versions[-1][1]
-            out.diffs.append(diff_docs(doc.kind, prev.model, st.model, prev.body, st.body))
+            out.diffs.append(diffs(prev, st))
         out.versions.append((stamp, st))
     info = out.info
     info.versions = [

@@ -287,6 +287,8 @@ class VillageSite:
                 last_changed=date_zh(dt.date.fromisoformat(info.last_changed)) if info.last_changed else "",
                 versions_href=rel_link(name, doc.url_path + "versions/") if len(info.versions) > 1 else "",
                 version_count=len(info.versions),
+                # the versions come from git: one version means never changed after approval
+                history_known=bool((dh := self.histories.get(self.key_of(doc))) and dh.from_git),
                 poster=rel_link(name, doc.url_path + info.poster) if info.poster else "",
                 history_note=info.history_note,
             )
