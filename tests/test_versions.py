@@ -176,6 +176,25 @@ def test_versions_pages(repo, tmp_path):
     assert 'http-equiv="refresh"' in redirect
 
 
+def test_versions_page_of_a_rewired_flowchart_speaks_chinese(repo, tmp_path):
+    power = repo / "powers/major-decision.yaml"
+    edit(power, "yes: resolve, no: rejected}", "yes: rejected, no: resolve}")
+    edit(
+        power,
+        "approved_on: 2026-01-05",
+        "approved_on: 2026-01-05\ncorrections:\n  - {date: 2026-11-12, reason: 未通过的退回重新商议}",
+    )
+    git(repo, "commit", "-qam", "改流程", date="2026-11-12T09:00:00+08:00")
+    build_site(repo, tmp_path / "out")
+    page = (tmp_path / "out/site/alpha/powers/major-decision/versions/index.html").read_text()
+    assert "权力事项：流程改线 2 处<" in page  # the correction entry is shown as 更正说明, not as a change
+    row = re.search(r"<tr><td>修改 流程“党员大会审议是否通过？” “否”分支</td>(.*?)</tr>", page)
+    assert row is not None, page
+    assert row.group(1) == "<td><del>rejected</del></td><td><ins>resolve</ins></td>"
+    assert " · no<" not in page and "· next" not in page  # no English field names
+    assert "更正说明（2026年11月12日）：未通过的退回重新商议" in page
+
+
 def test_rewritten_history_fails_the_build_unless_overridden(repo, tmp_path):
     import json
 

@@ -339,7 +339,9 @@ def change_rows(changes: list) -> list[dict]:
         if str(d.get("where", "")).startswith("corrections"):
             continue
         label = d.get("label") or d.get("where", "")
-        field = _FIELD_ZH.get(d.get("field") or "", d.get("field") or "")
+        # the label already names the field in Chinese ("王堃 金额", "流程“审核” 下一步");
+        # never show the model's English field name to villagers
+        field = _FIELD_ZH.get(d.get("field") or "", "")
         rows.append(
             {
                 "op": {"added": "新增", "removed": "删除", "changed": "修改"}.get(d["op"], d["op"]),
