@@ -286,6 +286,8 @@ def test_draft_catalog_gets_no_power_list_poster(tmp_path):
     powers = tmp_path / "out/site/alpha/powers"
     assert not (powers / "poster.pdf").exists()
     assert (powers / "major-decision/poster.pdf").is_file()  # its items are approved
+
+
 def test_a_corrected_disclosure_says_so_on_its_poster(demo_site):
     """更正 with the date and the reason, on paper as on the page; nothing on an uncorrected one."""
     text = flat("".join(pages_text(demo_site / "dongshan/subsidies/2026-10-dibao/poster.pdf")))
