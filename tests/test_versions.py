@@ -179,6 +179,12 @@ def test_versions_pages(repo, tmp_path):
 def test_versions_page_of_a_rewired_flowchart_speaks_chinese(repo, tmp_path):
     power = repo / "powers/major-decision.yaml"
     edit(power, "yes: resolve, no: rejected}", "yes: rejected, no: resolve}")
+    edit(power, "time_limit: 5个工作日, next: done}", "time_limit: 5个工作日, next: check}")
+    edit(
+        power,
+        "  - {id: rejected,",
+        "  - {id: check, step: 村务监督委员会核对, actor: 村务监督委员会, next: done}\n  - {id: rejected,",
+    )
     edit(
         power,
         "approved_on: 2026-01-05",
@@ -187,11 +193,18 @@ def test_versions_page_of_a_rewired_flowchart_speaks_chinese(repo, tmp_path):
     git(repo, "commit", "-qam", "改流程", date="2026-11-12T09:00:00+08:00")
     build_site(repo, tmp_path / "out")
     page = (tmp_path / "out/site/alpha/powers/major-decision/versions/index.html").read_text()
-    assert "权力事项：流程改线 2 处<" in page  # the correction entry is shown as 更正说明, not as a change
+    # the correction entry is shown as 更正说明, not as a change
+    assert "权力事项：流程新增 1 个节点，改线 3 处<" in page
     row = re.search(r"<tr><td>修改 流程“党员大会审议是否通过？” “否”分支</td>(.*?)</tr>", page)
     assert row is not None, page
     assert row.group(1) == "<td><del>rejected</del></td><td><ins>resolve</ins></td>"
     assert " · no<" not in page and "· next" not in page  # no English field names
+    added = re.search(
+        r"<tr><td>新增 流程“村务监督委员会核对”</td><td><del></del></td><td><ins>(.*?)</ins>", page
+    )
+    assert added is not None, page
+    assert "步骤名称 村务监督委员会核对" in added.group(1) and "下一步 done" in added.group(1)
+    assert not re.search(r"\b(id|step|actor|next) ", added.group(1)), added.group(1)
     assert "更正说明（2026年11月12日）：未通过的退回重新商议" in page
 
 

@@ -319,14 +319,21 @@ _FIELD_ZH = {
 }
 
 
-def _show(value) -> str:
-    """A changed value for people: a whole row as "姓名 张三；金额 500.00", not a dict."""
+def _show(value, labels: dict[str, str] | None = None) -> str:
+    """A changed value for people: a whole row as "姓名 张三；金额 500.00", not a dict.
+
+    Keys are named by :data:`_FIELD_ZH`, else by ``labels`` (the row model's
+    own Chinese labels, ``Change.labels``): a flowchart node reads "步骤名称 …；
+    下一步 …", never "step …；next …"."""
+    labels = labels or {}
     if isinstance(value, dict):
         return "；".join(
-            f"{_FIELD_ZH.get(k, k)} {_show(v)}" for k, v in value.items() if v not in (None, "", [])
+            f"{_FIELD_ZH.get(k) or labels.get(k, k)} {_show(v, labels)}"
+            for k, v in value.items()
+            if v not in (None, "", [])
         )
     if isinstance(value, list):
-        return "、".join(_show(v) for v in value)
+        return "、".join(_show(v, labels) for v in value)
     return "" if value is None else str(value)
 
 
@@ -347,8 +354,8 @@ def change_rows(changes: list) -> list[dict]:
                 "op": {"added": "新增", "removed": "删除", "changed": "修改"}.get(d["op"], d["op"]),
                 "label": label,
                 "field": "" if field in label else field,
-                "before": _show(d.get("before")),
-                "after": _show(d.get("after")),
+                "before": _show(d.get("before"), dict(c.labels)),
+                "after": _show(d.get("after"), dict(c.labels)),
             }
         )
     return rows
