@@ -288,6 +288,15 @@ def test_draft_catalog_gets_no_power_list_poster(tmp_path):
     assert (powers / "major-decision/poster.pdf").is_file()  # its items are approved
 
 
+def test_a_corrected_disclosure_says_so_on_its_poster(demo_site):
+    """更正 with the date and the reason, on paper as on the page; nothing on an uncorrected one."""
+    text = flat("".join(pages_text(demo_site / "dongshan/subsidies/2026-10-dibao/poster.pdf")))
+    assert "【更正】本公示审核公开（2026年10月4日）后有过更正" in text
+    assert "2026年10月16日：陈文斌（DS-0023）家庭收入经复核下调" in text
+    plain = "".join(pages_text(demo_site / "dongshan/subsidies/2026-09-dibao/poster.pdf"))
+    assert "更正" not in plain
+
+
 def test_posters_only_for_approved_disclosures(demo_site):
     # xihe's October finance statement is still a draft
     assert not (demo_site / "xihe/finance/2026-10").exists()

@@ -700,6 +700,24 @@ def test_bad_revision_is_a_clean_error(scenario, capsys):
     assert "只能查看" in capsys.readouterr().err
 
 
+def test_closed_pipe_is_not_a_traceback(scenario):
+    """`cunwu diff ... | head`: the reader goes away; no Python traceback."""
+    import subprocess
+    import sys
+
+    repo, c = scenario
+    code = "import sys; from cunwu.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "diff", c["import"], "--format", "json", "--path", str(repo)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # before anything is written
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 141
+    assert err == ""
+
+
 def test_no_git_repository(tmp_path, capsys):
     plain = copy_golden(tmp_path / "plain")
     assert main(["diff", "HEAD", "--path", str(plain)]) == 2

@@ -83,6 +83,22 @@ def test_reindenting_is_not_an_edit(repo):
     assert codes(validate(repo)) == []
 
 
+def test_reordering_rows_is_not_an_edit(repo):
+    """Rows are matched by key, as in `cunwu diff`: a reorder needs no correction."""
+    path = repo / ROSTER
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    rows = [i for i, line in enumerate(lines) if line.startswith("  - {key: A-")]
+    for i, row in zip(rows, reversed([lines[i] for i in rows]), strict=True):
+        lines[i] = row
+    path.write_text("".join(lines), "utf-8")
+    git(repo, "commit", "-qam", "调整顺序")
+    assert codes(validate(repo)) == []
+    # ... but a real edit in the same kind of commit still is one
+    edit(repo / ROSTER, "amount: 820.00}", "amount: 900.00}")
+    edit(repo / ROSTER, "total: 2530.00", "total: 2610.00")
+    assert codes(validate(repo)) == [(ROSTER, "silent-edit")]
+
+
 def test_back_to_draft_needs_a_correction(repo):
     edit(repo / ROSTER, "status: approved", "status: draft")
     git(repo, "commit", "-qam", "撤回")
@@ -97,7 +113,12 @@ def test_removing_a_correction_is_refused(repo):
         "",
     )
     git(repo, "commit", "-qam", "删掉更正")
-    assert (fin, "silent-edit") in codes(validate(repo))
+    report = validate(repo)
+    assert (fin, "silent-edit") in codes(report)
+    assert any("更正记录被删除了：曾有 1 条，现在只有 0 条" in p.message for p in report.problems)
+    # putting the entry back repairs it: the rule is judged on the file as it is now
+    git(repo, "revert", "--no-edit", "HEAD")
+    assert codes(validate(repo)) == []
 
 
 def test_no_git_and_shallow_clone_warn(tmp_path, repo):
@@ -112,6 +133,20 @@ def test_no_git_and_shallow_clone_warn(tmp_path, repo):
     report = validate(shallow)
     assert codes(report) == [("cunwu.yaml", "history-unavailable")]
     assert "浅克隆" in report.problems[0].message
+
+
+def test_first_published_and_last_changed(repo, tmp_path):
+    build_site(repo, tmp_path / "out")
+    site = tmp_path / "out/site/alpha"
+    roster = (site / "subsidies/2026-10-dibao/index.html").read_text()
+    assert "首次公开 2026年10月5日 · 公开后没有修改过" in roster
+    finance = (site / "finance/2026-10/index.html").read_text()  # committed with a correction entry
+    assert "· 最后修改 2026年11月15日" in finance and "没有修改过" not in finance
+    # without history nothing is claimed about changes
+    plain = copy_project(GOLDEN_PROJECT, tmp_path / "plain")
+    build_site(plain, tmp_path / "plain-out")
+    roster = (tmp_path / "plain-out/site/alpha/subsidies/2026-10-dibao/index.html").read_text()
+    assert "首次公开 2026年10月5日" in roster and "没有修改过" not in roster
 
 
 def test_versions_pages(repo, tmp_path):
@@ -140,6 +175,38 @@ def test_versions_pages(repo, tmp_path):
     assert 'name="robots" content="noindex' in frozen
     redirect = (page / f"v/{new}/index.html").read_text()
     assert 'http-equiv="refresh"' in redirect
+
+
+def test_versions_page_of_a_rewired_flowchart_speaks_chinese(repo, tmp_path):
+    power = repo / "powers/major-decision.yaml"
+    edit(power, "yes: resolve, no: rejected}", "yes: rejected, no: resolve}")
+    edit(power, "time_limit: 5个工作日, next: done}", "time_limit: 5个工作日, next: check}")
+    edit(
+        power,
+        "  - {id: rejected,",
+        "  - {id: check, step: 村务监督委员会核对, actor: 村务监督委员会, next: done}\n  - {id: rejected,",
+    )
+    edit(
+        power,
+        "approved_on: 2026-01-05",
+        "approved_on: 2026-01-05\ncorrections:\n  - {date: 2026-11-12, reason: 未通过的退回重新商议}",
+    )
+    git(repo, "commit", "-qam", "改流程", date="2026-11-12T09:00:00+08:00")
+    build_site(repo, tmp_path / "out")
+    page = (tmp_path / "out/site/alpha/powers/major-decision/versions/index.html").read_text()
+    # the correction entry is shown as 更正说明, not as a change
+    assert "权力事项：流程新增 1 个节点，改线 3 处<" in page
+    row = re.search(r"<tr><td>修改 流程“党员大会审议是否通过？” “否”分支</td>(.*?)</tr>", page)
+    assert row is not None, page
+    assert row.group(1) == "<td><del>rejected</del></td><td><ins>resolve</ins></td>"
+    assert " · no<" not in page and "· next" not in page  # no English field names
+    added = re.search(
+        r"<tr><td>新增 流程“村务监督委员会核对”</td><td><del></del></td><td><ins>(.*?)</ins>", page
+    )
+    assert added is not None, page
+    assert "步骤名称 村务监督委员会核对" in added.group(1) and "下一步 done" in added.group(1)
+    assert not re.search(r"\b(id|step|actor|next) ", added.group(1)), added.group(1)
+    assert "更正说明（2026年11月12日）：未通过的退回重新商议" in page
 
 
 def test_rewritten_history_fails_the_build_unless_overridden(repo, tmp_path):
@@ -206,3 +273,127 @@ def test_renamed_notice_with_new_slug_keeps_its_old_url(repo, tmp_path):
     assert (site / "2026-10-tender-roads/index.html").is_file()
     redirect = (site / "2026-10-road-tender/index.html").read_text()
     assert "url=../2026-10-tender-roads/" in redirect
+
+
+def _correct(repo: Path, amount: str, total: str, reason: str) -> None:
+    edit(repo / ROSTER, "amount: 820.00}", f"amount: {amount}}}")
+    edit(
+        repo / ROSTER,
+        "total: 2530.00",
+        f"total: {total}\ncorrections:\n  - {{date: 2026-11-12, reason: {reason}}}",
+    )
+
+
+def _stamps(manifest: Path) -> set[str]:
+    import json
+
+    return {
+        e["stamp"]
+        for e in json.loads(manifest.read_text())["versions"]
+        if e["doc"] == "subsidy:2026-10-dibao"
+    }
+
+
+def _codes_of(result) -> list[str]:
+    return sorted(p.code for p in result.report.problems)
+
+
+def test_uncommitted_work_is_built_but_not_recorded_as_published(repo, tmp_path):
+    """A local preview of uncommitted work must not make its later amendment look like a rewrite."""
+    out = tmp_path / "out"
+    build_site(repo, out)
+    published = _stamps(out / "site/versions.json")
+    _correct(repo, "900.00", "2610.00", "预览中")
+    result = build_site(repo, out)
+    assert _codes_of(result) == ["uncommitted-changes"]
+    assert "900.00" in (out / "site/alpha/subsidies/2026-10-dibao/index.html").read_text()
+    assert _stamps(out / "site/versions.json") == published  # the preview is not a published version
+    # the cadre changes their mind before committing: no "rewritten history"
+    git(repo, "checkout", "-q", "--", ROSTER)
+    _correct(repo, "880.00", "2590.00", "核定")
+    git(repo, "commit", "-qam", "更正", date="2026-11-12T09:00:00+08:00")
+    assert _codes_of(build_site(repo, out)) == []
+    assert len(_stamps(out / "site/versions.json")) == 2
+
+
+def test_a_new_build_folder_continues_the_published_record(repo, tmp_path):
+    """The manifest's memory is the published copy: a wiped build/ (a CI checkout) must not forget it."""
+    import json
+    import shutil
+
+    from cunwu.errors import HistoryError, ValidationFailed
+
+    out = tmp_path / "out"
+    build_site(repo, out)
+    _correct(repo, "900.00", "2610.00", "重新核定")
+    git(repo, "commit", "-qam", "更正", date="2026-11-12T09:00:00+08:00")
+    build_site(repo, out)
+    live = tmp_path / "live-versions.json"  # what the web server holds
+    shutil.copy(out / "site/versions.json", live)
+    shutil.rmtree(out)
+
+    # history rewritten, then built in a fresh folder
+    edit(repo / ROSTER, "amount: 900.00}", "amount: 880.00}")
+    edit(repo / ROSTER, "total: 2610.00", "total: 2590.00")
+    git(repo, "commit", "-q", "--amend", "-am", "更正（改写）", date="2026-11-12T09:00:00+08:00")
+    with pytest.raises(HistoryError, match="找不到已经发布过的版本"):
+        build_site(repo, out, manifest=str(live))
+    # without the published copy the build cannot know: it says so, and CI refuses
+    with pytest.raises(ValidationFailed) as exc:
+        build_site(repo, tmp_path / "ci", require_history=True)
+    assert [p.code for p in exc.value.report.problems] == ["manifest-missing"]
+    result = build_site(repo, tmp_path / "other")
+    assert _codes_of(result) == ["manifest-missing"]
+
+    build_site(repo, out, manifest=str(live), allow_rewrite="测试：改写历史")
+    manifest = json.loads((out / "site/versions.json").read_text())
+    old = json.loads(live.read_text())
+    assert manifest["started"] == old["started"] == "2026-11-20"
+    # append-only across the wipe: every entry of the published copy is still there
+    assert {(e["scope"], e["stamp"]) for e in old["versions"]} <= {
+        (e["scope"], e["stamp"]) for e in manifest["versions"]
+    }
+    (override,) = manifest["overrides"]
+    assert override["reason"] == "测试：改写历史"
+    # a manifest of another township is refused, not merged
+    other = json.loads(live.read_text().replace('"township": "', '"township": "x-'))
+    live.write_text(json.dumps(other, ensure_ascii=False))
+    with pytest.raises(HistoryError, match="属于乡镇"):
+        build_site(repo, out, manifest=str(live))
+
+
+def test_manifest_is_read_from_the_live_site_over_http(repo, tmp_path):
+    import functools
+    import http.server
+    import threading
+
+    from cunwu.errors import HistoryError
+
+    out = tmp_path / "out"
+    build_site(repo, out)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(out / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/"
+        result = build_site(repo, tmp_path / "ci", manifest=url + "versions.json", require_history=True)
+        assert _codes_of(result) == []
+        with pytest.raises(HistoryError, match="无法下载上次发布的版本清单"):
+            build_site(repo, tmp_path / "ci2", manifest=url + "no-such.json")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_without_git_the_site_builds_and_says_so_without_local_paths(tmp_path):
+    plain = copy_project(GOLDEN_PROJECT, tmp_path / "plain")
+    result = build_site(plain, tmp_path / "out")
+    assert _codes_of(result) == ["history-unavailable"]
+    page = (tmp_path / "out/site/alpha/subsidies/2026-10-dibao/index.html").read_text()
+    assert "构建网站时无法读取 Git 修改历史，这里只显示当前版本。" in page
+    assert str(tmp_path) not in page and "fatal" not in page

@@ -59,6 +59,7 @@ def cmd_build(args) -> int:
         use_cache=not args.no_cache,
         require_history=args.require_history,
         allow_rewrite=args.allow_rewrite,
+        manifest=args.manifest,
         posters=not args.no_posters,
     )
     try:
@@ -231,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="原因",
         help="Git 历史被改写、已发布的版本找不到时仍然构建；原因会记入 versions.json",
     )
+    b.add_argument(
+        "--manifest",
+        metavar="网址或文件",
+        help="上次发布的版本清单 versions.json（线上网站的网址或文件），与 build 中的合并后核对；"
+        "build 文件夹是新的（如 CI）时必须提供，否则无法发现被改写的历史",
+    )
     b.set_defaults(func=cmd_build)
 
     sv = sub.add_parser(
@@ -341,6 +348,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cunwu: 已中断", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `cunwu diff ... | head`: the reader went away; no traceback, and no
+        # second error when Python flushes stdout at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

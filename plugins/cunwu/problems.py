@@ -83,6 +83,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "id-mask-format": ("error", "身份证脱敏格式不符"),
     # history (git)
     "history-unavailable": ("warning", "无法读取 Git 历史"),
+    "uncommitted-changes": ("warning", "有未提交的修改"),
+    "manifest-missing": ("warning", "没有上次发布的版本清单"),
     "silent-edit": ("error", "已公开内容被修改但没有更正记录"),
 }
 

@@ -7,16 +7,56 @@ ones). A version that vanished means the history was rewritten (an amend and
 force-push, say): the build fails loudly, unless ``--allow-rewrite REASON``
 is given, and then the override itself is recorded in the manifest, where
 auditors read it.
+
+The manifest's memory is the published copy, not the build folder: a fresh
+checkout (CI) or a wiped ``build/`` has no previous ``versions.json``, so
+``cunwu build --manifest URL|FILE`` reads the live site's copy (see
+:func:`read_source`) and it is merged with the local one, if any. ``started``
+in the header is the day the record began; a record restarted from nothing
+shows a later day than the site's first publication.
 """
 
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..errors import HistoryError
 
 FORMAT = 1
+#: refuse a previous manifest larger than this (a county of 300 villages x 10
+#: years is a few MB)
+MAX_BYTES = 64 * 1024 * 1024
+
+
+def read_source(source: str, timeout: float = 30) -> str:
+    """The text of a previous ``versions.json``: an ``http(s)://`` URL or a file path.
+
+    Raises :class:`HistoryError` when it cannot be read: the caller asked
+    for this record explicitly, so building without it would defeat it."""
+    if source.startswith(("http://", "https://")):
+        try:
+            with urllib.request.urlopen(source, timeout=timeout) as resp:  # noqa: S310 - scheme checked
+                data = resp.read(MAX_BYTES + 1)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise HistoryError(f"无法下载上次发布的版本清单 {source}：{exc}") from None
+    else:
+        path = Path(source)
+        try:
+            if path.stat().st_size > MAX_BYTES:
+                raise HistoryError(f"版本清单 {source} 超过 {MAX_BYTES // 2**20} MB，不像是 versions.json")
+            data = path.read_bytes()
+        except OSError as exc:
+            raise HistoryError(f"无法读取上次发布的版本清单 {source}：{exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise HistoryError(f"版本清单 {source} 超过 {MAX_BYTES // 2**20} MB，不像是 versions.json")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HistoryError(f"版本清单 {source} 不是 UTF-8 文本") from None
 
 
 @dataclass(frozen=True, order=True)
@@ -32,19 +72,48 @@ class Manifest:
     township: str
     entries: dict[tuple[str, str], dict] = field(default_factory=dict)  # (scope, stamp) -> entry
     overrides: list[dict] = field(default_factory=list)
+    started: str = ""  # the day this record began ("" until the first build writes it)
 
     @classmethod
-    def parse(cls, text: str | None, township: str) -> Manifest:
+    def parse(cls, text: str | None, township: str, source: str = "versions.json") -> Manifest:
         if not text:
             return cls(township)
         try:
             data = json.loads(text)
             entries = {(e["scope"], e["stamp"]): e for e in data["versions"]}
-            return cls(data.get("township", township), entries, list(data.get("overrides", [])))
-        except (ValueError, KeyError, TypeError) as exc:
+            m = cls(data.get("township", township), entries, list(data.get("overrides", [])))
+            # older manifests have no "started": the earliest day they mention
+            days = [e.get("first_built", "") for e in entries.values()] + [
+                o.get("date", "") for o in m.overrides
+            ]
+            m.started = data.get("started") or min((d for d in days if d), default="")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise HistoryError(
-                f"已发布的版本清单 versions.json 已损坏（{exc}），无法核对历史；请从线上网站恢复它。"
+                f"已发布的版本清单 {source} 已损坏（{exc}），无法核对历史；请从线上网站恢复它。"
             ) from None
+        if m.township != township:
+            raise HistoryError(f"版本清单 {source} 属于乡镇 “{m.township}”，不是本项目的 “{township}”")
+        return m
+
+    def merge(self, other: Manifest) -> None:
+        """Add what ``other`` (another copy of the record) knows: entries are
+        never dropped, a withdrawal or an override in either copy is kept."""
+        for key, e in other.entries.items():
+            mine = self.entries.get(key)
+            if mine is None:
+                self.entries[key] = dict(e)
+                continue
+            for k in ("first_built", "withdrawn"):
+                days = [d for d in (mine.get(k), e.get(k)) if d]
+                if days:
+                    mine[k] = min(days)
+        for o in other.overrides:
+            if o not in self.overrides:
+                self.overrides.append(o)
+        self.overrides.sort(
+            key=lambda o: (o.get("date", ""), json.dumps(o, sort_keys=True, ensure_ascii=False))
+        )
+        self.started = min((d for d in (self.started, other.started) if d), default="")
 
     def check_and_extend(
         self, current: set[Entry], as_of: str, allow_rewrite: str | None, verifiable: bool
@@ -79,6 +148,7 @@ class Manifest:
                 (e.scope, e.stamp),
                 {"scope": e.scope, "doc": e.doc, "stamp": e.stamp, "date": e.date, "first_built": as_of},
             )
+        self.started = self.started or as_of
         return vanished
 
     def to_json(self) -> bytes:
@@ -94,7 +164,9 @@ class Manifest:
         head = {
             "format": FORMAT,
             "township": self.township,
-            "about": "本乡镇网站发布过的每一个公开版本；只增不删。被改写的历史记录在 overrides 中。",
+            "started": self.started,
+            "about": "本乡镇网站发布过的每一个公开版本；只增不删。被改写的历史记录在 overrides 中；"
+            "started 是这份记录开始的日期。",
         }
         parts = [line(head)[:-1] + ",", ' "overrides": ' + line(self.overrides) + ",", ' "versions": [']
         parts.append(",\n".join("  " + line(self.entries[k]) for k in keys))

@@ -5,8 +5,10 @@ re-indenting is no edit) in the order it appeared on the published line. A
 change to an approved disclosure (including turning it back into a draft)
 must come with a correction entry of its own: the number of correction
 entries must keep up with the number of changes made after approval, and
-entries may never be removed. Otherwise the edit is *silent*, which is what
-auditors look for, and ``cunwu validate`` refuses it.
+the file may never hold fewer entries than it once did. Otherwise the edit
+is *silent*, which is what auditors look for, and ``cunwu validate``
+refuses it. What counts as a change is what ``cunwu diff`` shows: reordering
+rows that have a stable key (recipients, ledger lines) is none.
 
 The working tree counts as the newest revision, so a cadre sees the problem
 before committing.
@@ -66,6 +68,8 @@ class DocHistory:
     #: identities (URL keys) the document had in earlier published revisions,
     #: e.g. a notice's old slug: their URLs redirect to the current one
     former_keys: list[str] = field(default_factory=list)
+    #: True when ``versions`` comes from git history (else there was none to read)
+    from_git: bool = False
 
 
 class BlobCache:
@@ -112,33 +116,74 @@ def _states(doc: Doc, revisions: list[Revision], history: History, dirty: bool) 
     return states
 
 
+class _Diffs:
+    """:func:`diff_docs` of pairs of states, each pair computed once (the
+    silent-edit check and the versions page ask for the same pairs)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.done: dict[tuple[int, int], list] = {}
+
+    def __call__(self, prev: State, cur: State) -> list:
+        key = (id(prev), id(cur))
+        if key not in self.done:
+            self.done[key] = diff_docs(self.kind, prev.model, cur.model, prev.body, cur.body)
+        return self.done[key]
+
+    def edited(self, prev: State, cur: State) -> bool:
+        """True when ``cur`` changed ``prev``'s content as :func:`diff_docs` sees
+        it: re-indenting, reordering keys or keyed rows (recipients by ``key``,
+        ledger lines by voucher and line) and correction entries do not count,
+        exactly as ``cunwu diff`` reports 没有实质修改 for them."""
+        if _content(prev.model, prev.body, True) == _content(cur.model, cur.body, True):
+            return False  # the common case, without computing a diff
+        return any(not c.where.startswith("corrections") for c in self(prev, cur))
+
+
+def _where(state: State) -> str:
+    return f"{state.commit[:8]}（{state.date}，{state.author}）" if state.commit else "未提交的修改"
+
+
 def analyse(doc: Doc, history: History | None) -> DocHistory:
     """Versions, dates and silent edits of one disclosure."""
     if history is None or not history.available:
         info = model_info(doc)
-        reason = history.reason if history is not None else "没有 Git 仓库"
-        info.history_note = f"无法读取修改历史（{reason}），只显示当前版本。"
+        # for the public page: the reason (a local path, git's own message)
+        # goes to the build log as history-unavailable, not to villagers
+        info.history_note = "构建网站时无法读取 Git 修改历史，这里只显示当前版本。"
         return DocHistory(info)
     revisions = history.revisions(doc.rel)
     states = _states(doc, revisions, history, history.dirty(doc.rel) or not revisions)
-    out = DocHistory(model_info(doc))
+    out = DocHistory(model_info(doc), from_git=True)
 
     # silent edits: every content change after the first approval needs a
     # correction entry of its own, and entries are never removed
+    diffs = _Diffs(doc.kind)
     changes: list[State] = []
     seen_approved = False
+    most, dropped = 0, []
     for prev, cur in zip(states, states[1:], strict=False):
         seen_approved = seen_approved or prev.approved
+        most = max(most, len(prev.model.corrections))
         if len(cur.model.corrections) < len(prev.model.corrections):
-            out.problems.append(_silent(doc, cur, "删除了已有的更正记录"))
-        if seen_approved and _content(prev.model, prev.body, True) != _content(cur.model, cur.body, True):
+            dropped.append(cur)
+        if seen_approved and diffs.edited(prev, cur):
             changes.append(cur)
     have = len(doc.model.corrections)
+    if have < most:
+        # judged on the file as it is now: restoring the entries clears it
+        where = "、".join(_where(c) for c in dropped)
+        out.problems.append(
+            _silent(
+                doc,
+                dropped[-1],
+                f"更正记录被删除了：曾有 {most} 条，现在只有 {have} 条（删除于：{where}）。"
+                "更正记录只能增加，请恢复被删除的记录",
+            )
+        )
     if len(changes) > have:
         unexplained = changes[have:]
-        where = "、".join(
-            f"{c.commit[:8]}（{c.date}，{c.author}）" if c.commit else "未提交的修改" for c in unexplained
-        )
+        where = "、".join(_where(c) for c in unexplained)
         out.problems.append(
             _silent(
                 doc,
@@ -165,7 +210,7 @@ def analyse(doc: Doc, history: History | None) -> DocHistory:
             continue  # reverted to an earlier version: it keeps its stamp and URL
         if out.versions:
             prev = out.versions[-1][1]
-            out.diffs.append(diff_docs(doc.kind, prev.model, st.model, prev.body, st.body))
+            out.diffs.append(diffs(prev, st))
         out.versions.append((stamp, st))
     info = out.info
     info.versions = [
@@ -206,11 +251,16 @@ def doc_key(kind: str, model: Any) -> str:
 
 
 def published_stamps(dh: DocHistory | None, doc: Doc) -> list[tuple[str, str]]:
-    """(stamp, date) of every published version of a document."""
-    if dh is not None and dh.versions:
+    """(stamp, date) of every published version of a document, for versions.json.
+
+    With git history, only committed versions count: a build of uncommitted
+    work is a preview, and recording it would make discarding or amending
+    that work before the commit look like rewritten history."""
+    if dh is not None and dh.from_git:
         return [
             (stamp, st.model.last_changed.isoformat() if st.model.last_changed else "")
             for stamp, st in dh.versions
+            if st.commit
         ]
     if doc.model.status == "approved":
         last = doc.model.last_changed
@@ -269,14 +319,21 @@ _FIELD_ZH = {
 }
 
 
-def _show(value) -> str:
-    """A changed value for people: a whole row as "姓名 张三；金额 500.00", not a dict."""
+def _show(value, labels: dict[str, str] | None = None) -> str:
+    """A changed value for people: a whole row as "姓名 张三；金额 500.00", not a dict.
+
+    Keys are named by :data:`_FIELD_ZH`, else by ``labels`` (the row model's
+    own Chinese labels, ``Change.labels``): a flowchart node reads "步骤名称 …；
+    下一步 …", never "step …；next …"."""
+    labels = labels or {}
     if isinstance(value, dict):
         return "；".join(
-            f"{_FIELD_ZH.get(k, k)} {_show(v)}" for k, v in value.items() if v not in (None, "", [])
+            f"{_FIELD_ZH.get(k) or labels.get(k, k)} {_show(v, labels)}"
+            for k, v in value.items()
+            if v not in (None, "", [])
         )
     if isinstance(value, list):
-        return "、".join(_show(v) for v in value)
+        return "、".join(_show(v, labels) for v in value)
     return "" if value is None else str(value)
 
 
@@ -289,14 +346,16 @@ def change_rows(changes: list) -> list[dict]:
         if str(d.get("where", "")).startswith("corrections"):
             continue
         label = d.get("label") or d.get("where", "")
-        field = _FIELD_ZH.get(d.get("field") or "", d.get("field") or "")
+        # the label already names the field in Chinese ("王堃 金额", "流程“审核” 下一步");
+        # never show the model's English field name to villagers
+        field = _FIELD_ZH.get(d.get("field") or "", "")
         rows.append(
             {
                 "op": {"added": "新增", "removed": "删除", "changed": "修改"}.get(d["op"], d["op"]),
                 "label": label,
                 "field": "" if field in label else field,
-                "before": _show(d.get("before")),
-                "after": _show(d.get("after")),
+                "before": _show(d.get("before"), dict(c.labels)),
+                "after": _show(d.get("after"), dict(c.labels)),
             }
         )
     return rows

@@ -289,6 +289,8 @@ class VillageSite:
                 last_changed=date_zh(dt.date.fromisoformat(info.last_changed)) if info.last_changed else "",
                 versions_href=rel_link(name, doc.url_path + "versions/") if len(info.versions) > 1 else "",
                 version_count=len(info.versions),
+                # the versions come from git: one version means never changed after approval
+                history_known=bool((dh := self.histories.get(self.key_of(doc))) and dh.from_git),
                 poster=rel_link(name, doc.url_path + info.poster) if info.poster else "",
                 history_note=info.history_note,
             )
@@ -704,11 +706,20 @@ class VillageSite:
                         "subject": st.subject,
                         "current": stamp == current_stamp,
                         "href": rel_link(name, base if stamp == current_stamp else f"{base}v/{stamp}/"),
-                        "summary": summarise(changes, doc.kind) if i else "首次公开",
+                        # correction entries are shown on their own, as 更正说明
+                        "summary": summarise(
+                            [c for c in changes if not c.where.startswith("corrections")], doc.kind
+                        )
+                        if i
+                        else "首次公开",
                         "changes": change_rows(changes),
+                        # the entries this version added (not "the last ones": an
+                        # entry may have been inserted in date order, or reworded)
                         "corrections": [
-                            {"date": date_zh(c.date), "reason": c.reason} for c in st.model.corrections
-                        ][len(dh.versions[i - 1][1].model.corrections) if i else 0 :],
+                            {"date": date_zh(c.date), "reason": c.reason}
+                            for c in st.model.corrections
+                            if not i or c not in dh.versions[i - 1][1].model.corrections
+                        ],
                     }
                 )
             yield Output(

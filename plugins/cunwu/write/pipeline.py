@@ -34,8 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildError, HistoryError, PrivacyLeak, UsageError, ValidationFailed
+from ..history.manifest import read_source as read_manifest
 from ..history.versions import history_key
-from ..problems import Report
+from ..problems import Report, problem
 from ..sources import SourceFile, discover, find_root
 from ..validate.engine import check_unique_codes, load_township, open_history
 from ..validate.project import VillageBundle
@@ -59,6 +60,9 @@ class BuildOptions:
     use_cache: bool = True
     require_history: bool = False
     allow_rewrite: str | None = None  # reason for accepting rewritten history
+    #: the previously published versions.json (a URL or a file) to continue
+    #: the tamper-evidence record from, e.g. when build/ is new (CI)
+    manifest: str | None = None
     posters: bool = True  # notice-board PDFs (needs a CJK font)
 
 
@@ -167,6 +171,7 @@ def build(opts: BuildOptions) -> BuildResult:
         hashes_cache = FileHashes(out / ".cache" / "files.pickle")
         hashes = hashes_cache.hash_all(root, files)
         history = open_history(root, report, opts.require_history)
+        previous = _previous_manifest(opts, out, history, report)
         ctx = load_township(root, files, report, history)
         if not report.ok():
             raise ValidationFailed(report)
@@ -263,7 +268,7 @@ def build(opts: BuildOptions) -> BuildResult:
                 "构建输出中发现个人信息，已停止，网站保持原样：\n" + "\n".join(p.format() for p in leaks)
             )
         try:
-            manifest = check_manifest(state, results, as_of, opts.allow_rewrite)
+            manifest = check_manifest(state, results, as_of, opts.allow_rewrite, previous)
         except HistoryError:
             _discard_staging(state)
             raise
@@ -344,6 +349,41 @@ def build(opts: BuildOptions) -> BuildResult:
     finally:
         villages.STATE = None
         lock.close()
+
+
+def _previous_manifest(opts: BuildOptions, out: Path, history, report: Report) -> tuple[str, str] | None:
+    """Read ``--manifest``; say so when there is no earlier record to check against.
+
+    Also warns about uncommitted work: it is built, but its versions are not
+    recorded as published (history/versions.py: published_stamps)."""
+    previous = (opts.manifest, read_manifest(opts.manifest)) if opts.manifest else None
+    if history is None or not history.available:
+        return previous  # history-unavailable says it all
+    if history.dirty_paths:
+        paths = sorted(history.dirty_paths)
+        shown = "、".join(paths[:5]) + (f" 等 {len(paths)} 个文件" if len(paths) > 5 else "")
+        report.add(
+            problem(
+                "cunwu.yaml",
+                0,
+                "uncommitted-changes",
+                f"有尚未提交的修改（{shown}）：网站按工作区的内容生成，但这些版本还不算发布，"
+                "不记入 versions.json；提交后再构建、发布。",
+            )
+        )
+    if previous is None and not history.shallow and not (out / "site" / "versions.json").is_file():
+        report.add(
+            problem(
+                "cunwu.yaml",
+                0,
+                "manifest-missing",
+                f"{out / 'site'} 中没有上次发布的版本清单 versions.json，无法核对已发布的版本是否被改写"
+                "（build 文件夹被清空、CI 的全新检出）。网站已经发布过的，请用 --manifest "
+                "指定线上网站的 versions.json（网址或文件）；第一次发布时不加 --require-history 构建即可。",
+                severity="error" if opts.require_history else "warning",
+            )
+        )
+    return previous
 
 
 def _discard_staging(state: State) -> None:

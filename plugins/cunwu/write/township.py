@@ -63,9 +63,16 @@ def township_page(
 
 
 def check_manifest(
-    state: State, results: list[TaskResult], as_of: dt.date, allow_rewrite: str | None
+    state: State,
+    results: list[TaskResult],
+    as_of: dt.date,
+    allow_rewrite: str | None,
+    previous: tuple[str, str] | None = None,
 ) -> bytes:
-    """versions.json: fail if a published version vanished from history; add new ones."""
+    """versions.json: fail if a published version vanished from history; add new ones.
+
+    The record continues the last build's ``versions.json`` merged with
+    ``previous`` (``(source, text)`` of ``--manifest``: the live site's copy)."""
     current: set[Entry] = set()
     for r in results:
         for doc, stamp, date in (r.summary or {}).get("versions", []):
@@ -76,8 +83,11 @@ def check_manifest(
         for stamp, date in published_stamps(ctx.histories.get(f"{d.kind}:{d.key}"), d):
             current.add(Entry("", f"{d.kind}:{d.key}", stamp, date))
     current |= {Entry(*t) for t in deleted_stamps(state.history)}
+    township = ctx.config.township.id
     old = state.site / "versions.json"
-    manifest = Manifest.parse(old.read_text("utf-8") if old.is_file() else None, ctx.config.township.id)
+    manifest = Manifest.parse(old.read_text("utf-8") if old.is_file() else None, township, str(old))
+    if previous is not None:
+        manifest.merge(Manifest.parse(previous[1], township, previous[0]))
     history = state.history
     verifiable = history is not None and history.available and not history.shallow
     manifest.check_and_extend(current, as_of.isoformat(), allow_rewrite, verifiable)
