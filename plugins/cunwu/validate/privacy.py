@@ -26,6 +26,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _FULLWIDTH = str.maketrans(
     {**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "ｘ": "x", "\u3000": " ", "\xa0": " "}
@@ -142,9 +143,16 @@ def _classify(d: str, allowed: frozenset[str]) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def _allowed_digits(allowed: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(d[-11:] for d in (digits_of(a) for a in allowed) if len(d) >= 11)
+
+
 def scan(text: str, allowed: Iterable[str] = ()) -> list[Finding]:
     """Every personal number in ``text``; ``allowed`` are official numbers (any format)."""
-    allowed_digits = frozenset(d[-11:] for d in (digits_of(a) for a in allowed) if len(d) >= 11)
+    if len(text) < 11:  # shorter than the shortest personal number (most YAML values)
+        return []
+    allowed_digits = _allowed_digits(tuple(allowed))
     # translate() costs a pass over the text: only when there is something to translate
     norm = text.translate(_FULLWIDTH) if _NEEDS_TRANSLATION.search(text) else text
     found: dict[int, Finding] = {}
@@ -215,8 +223,13 @@ _INLINE = (
 )
 _INVISIBLE = re.compile(rf"<!--.*?(?:-->|$)|</?(?:{_INLINE})(?:[\s/][^<>]*)?>", re.I | re.S)
 # a digit (or an entity) on both sides of inline tags or comments: only then
-# can taking them out join two parts of a number
-_JOINED = re.compile(rf"[0-9Xx;](?: ?(?:<!--.*?-->|</?(?:{_INLINE})(?:[\s/][^<>]*)?>))+ ?[0-9&]", re.I | re.S)
+# can taking them out join two parts of a number (the pattern starts at the
+# "<", its left side looked behind, so re skips ahead to tags in C)
+_JOINED = re.compile(
+    rf"<(?:(?<=[0-9Xx;]<)|(?<=[0-9Xx;] <))(?:!--.*?-->|/?(?:{_INLINE})(?:[\s/][^<>]*)?>)"
+    rf"(?: ?(?:<!--.*?-->|</?(?:{_INLINE})(?:[\s/][^<>]*)?>))* ?[0-9&]",
+    re.I | re.S,
+)
 
 
 def visible_text(markup: str) -> str:
