@@ -8,7 +8,7 @@ from pathlib import Path
 from ..problems import Problem
 from ..validate.privacy import scan_markup
 
-_SCANNED: dict[bytes, tuple] = {}  # content hash -> findings, per process
+_SCANNED: dict[bytes, tuple] = {}  # (content, allowed numbers) hash -> findings, per process
 _SCANNED_KINDS = (".html", ".json", ".csv", ".xml", ".svg", ".txt", ".js", ".css", ".pdf")
 
 
@@ -29,12 +29,14 @@ def scan_outputs(
     PDFs), scanned for personal numbers before it can go live. Results are
     kept by content hash, so the same bytes are scanned once."""
     out = []
+    # what is allowed differs between villages (their own official numbers)
+    allowed_key = hashlib.sha256("\0".join(sorted(allowed)).encode()).digest()
     for rel in changed:
         path = tree / rel
         if path.suffix not in _SCANNED_KINDS:
             continue
         data = path.read_bytes()
-        digest = hashlib.sha256(data).digest()
+        digest = hashlib.sha256(data).digest() + allowed_key
         findings = _SCANNED.get(digest)
         if findings is None:
             text = _pdf_text(data) if path.suffix == ".pdf" else data.decode("utf-8", errors="replace")
