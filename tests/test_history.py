@@ -1039,3 +1039,57 @@ def test_log_parser_keeps_commits_without_changes(tmp_path):
         ("empty: with a colon", []),
         ("one", [("A", "cunwu.yaml")]),
     ]
+
+
+def _log_state(h):
+    return h.commits, {p: h.revisions(p) for p in sorted(h.paths())}
+
+
+def test_a_cached_log_reads_only_new_commits_and_equals_a_fresh_read(scenario, tmp_path, monkeypatch):
+    """A build keeps the parsed log; the next one reads only the commits since.
+    Walk the scenario one published commit at a time (edits, a rename, a merge
+    from a branch), then rewrite history and go back: the cached reading must
+    equal a fresh one every time, and read the log whole when its HEAD left
+    the published line."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(scenario[0], repo)
+    cache = tmp_path / "cache" / "gitlog.pickle"
+    line = git(repo, "rev-list", "--first-parent", "--reverse", "main").split()
+    calls: list[str] = []
+    real_run = subprocess.run
+
+    def run(args, *a, **kw):
+        verb = next((x for x in args if x in ("log", "rev-list", "rev-parse", "status")), "?")
+        if verb == "log" and any(".." in x for x in args):
+            verb = "log since"
+        calls.append(verb)
+        return real_run(args, *a, **kw)
+
+    monkeypatch.setattr(subprocess, "run", run)
+
+    def check(expected_calls):
+        calls.clear()
+        cached = read_history(repo, cache=cache)
+        assert calls == expected_calls
+        fresh = read_history(repo)
+        assert cached.available and _log_state(cached) == _log_state(fresh)
+        cached.close(), fresh.close()
+
+    git(repo, "checkout", "-q", "--detach", line[0])
+    check(["rev-parse", "log", "status"])  # no cache yet: the whole log
+    for sha in line[1:]:
+        git(repo, "checkout", "-q", "--detach", sha)
+        check(["rev-parse", "rev-list", "log since", "status"])  # only what is new
+    check(["rev-parse", "status"])  # nothing new: no log at all
+    # rewritten: the cached HEAD is no longer on the published line
+    git(repo, "commit", "-q", "--amend", "-m", "改写的提交")
+    check(["rev-parse", "rev-list", "log", "status"])
+    assert cache.is_file()
+    # back to an older commit: nothing since the cached HEAD, read whole
+    git(repo, "checkout", "-q", "--detach", line[2])
+    check(["rev-parse", "rev-list", "log", "status"])
+    # a damaged cache is read past, never trusted
+    cache.write_bytes(b"not a pickle")
+    check(["rev-parse", "log", "status"])

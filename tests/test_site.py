@@ -277,6 +277,15 @@ def test_timeliness_labels_name_the_year_where_it_changes():
     assert short_labels([]) == []
 
 
+def test_a_due_period_as_a_dict_carries_every_field():
+    import dataclasses
+
+    from cunwu.render.timeliness import Due
+
+    due = Due("finance", "财务公开", "2026-10", "2026-11-10", "late", "2026-11-12")
+    assert due.as_dict() == {**dataclasses.asdict(due), "status_zh": "迟报"}
+
+
 def test_township_index_as_of_across_a_new_year(tmp_path):
     """`--as-of` in the next year: the late months of the old year and the new January are told apart."""
     out = tmp_path / "out"

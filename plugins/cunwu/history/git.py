@@ -9,7 +9,10 @@ size of the history:
   HEAD),
 * one ``git log`` over the whole history of the source prefixes (see
   :data:`LOG_ARGS`): every commit of the published line with its raw file
-  changes, renames followed,
+  changes, renames followed; a build keeps the parsed log in its cache and
+  then reads only the commits made since (one ``git rev-list`` to check that
+  the cached HEAD is still on the published line, one ``git log`` of the new
+  commits), so the cost follows what was committed, not the county's years,
 * one ``git status`` for uncommitted and untracked files,
 * and, only when a blob is first asked for, one long-lived
   ``git cat-file --batch`` process that serves every blob.
@@ -28,6 +31,7 @@ repository has no commits or is a shallow clone: :class:`History` says so in
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import subprocess
 import threading
@@ -634,8 +638,78 @@ def _unavailable(root: Path, reason: str, prefixes) -> History:
     return History(root, available=False, reason=reason, prefixes=tuple(prefixes))
 
 
-def read_history(root: Path | str, prefixes=DEFAULT_PREFIXES) -> History:
-    """Read the history of ``prefixes`` (paths relative to ``root``). Never raises."""
+class _LogFailed(Exception):
+    pass
+
+
+#: bump when what a cached log holds, or how it is parsed, changes
+_LOG_CACHE_VERSION = 1
+
+
+def _full_log(
+    root: Path, prefixes: tuple[str, ...], prefix: str, since: str | None = None, head: str = "HEAD"
+) -> list[Commit]:
+    """The commits of the published line that touch ``prefixes``, oldest first
+    (only those after ``since``, up to ``head``, when given)."""
+    log = _run(root, [*LOG_ARGS, *([f"{since}..{head}"] if since else []), "--", *prefixes])
+    if log.returncode != 0:
+        raise _LogFailed(_text(log.stderr).strip())
+    commits = parse_log(log.stdout, prefix)
+    commits.reverse()
+    return commits
+
+
+def _on_first_parent_line(root: Path, old: str, head: str) -> bool:
+    """Whether ``old`` is on ``head``'s first-parent line (the published line
+    grew by commits on top of it, and was not rewritten or switched)."""
+    rl = _run(root, ["rev-list", "--first-parent", "--parents", f"{old}..{head}"])
+    lines = _text(rl.stdout).split("\n") if rl.returncode == 0 else []
+    lines = [ln.split() for ln in lines if ln.strip()]
+    return bool(lines) and len(lines[-1]) >= 2 and lines[-1][1] == old
+
+
+def _read_log(
+    root: Path,
+    prefixes: tuple[str, ...],
+    prefix: str,
+    head: str,
+    toplevel: Path,
+    shallow: bool,
+    cache: Path | None,
+) -> list[Commit]:
+    """The log, oldest first: from ``cache`` plus the commits since its HEAD
+    when that HEAD is still on the published line, else read whole. A
+    shallow clone is always read whole (fetching deeper changes its past)."""
+    if cache is None or shallow:
+        return _full_log(root, prefixes, prefix)
+    key = (_LOG_CACHE_VERSION, str(toplevel), prefix, prefixes, LOG_ARGS, _CONFIG)
+    try:
+        cached = pickle.loads(cache.read_bytes())
+        if not isinstance(cached, dict) or cached.get("key") != key:
+            cached = None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        cached = None
+    if cached is not None and cached["head"] == head:
+        return cached["commits"]
+    if cached is not None and _on_first_parent_line(root, cached["head"], head):
+        commits = cached["commits"] + _full_log(root, prefixes, prefix, since=cached["head"], head=head)
+    else:
+        commits = _full_log(root, prefixes, prefix)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps({"key": key, "head": head, "commits": commits}, pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a cache that cannot be written costs time next build, nothing else
+    return commits
+
+
+def read_history(root: Path | str, prefixes=DEFAULT_PREFIXES, cache: Path | None = None) -> History:
+    """Read the history of ``prefixes`` (paths relative to ``root``). Never raises.
+
+    ``cache``: a file where a build keeps the parsed log between runs, so
+    that only new commits are read (see :func:`_read_log`)."""
     root = Path(root)
     prefixes = tuple(prefixes)
     if shutil.which("git") is None:
@@ -667,17 +741,15 @@ def read_history(root: Path | str, prefixes=DEFAULT_PREFIXES) -> History:
     prefix = lines[2]
     head = lines[3].strip()
     try:
-        log = _run(root, [*LOG_ARGS, "--", *prefixes])
-        if log.returncode != 0:
-            return _unavailable(root, f"git log 失败：{_text(log.stderr).strip()}", prefixes)
-        commits = parse_log(log.stdout, prefix)
+        commits = _read_log(root, prefixes, prefix, head, toplevel, shallow, cache)
         status = _run(
             root, ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *prefixes]
         )
         dirty = parse_status(status.stdout, prefix) if status.returncode == 0 else {}
+    except _LogFailed as exc:
+        return _unavailable(root, f"git log 失败：{exc}", prefixes)
     except (OSError, GitError, ValueError) as exc:
         return _unavailable(root, f"无法读取 Git 历史：{exc}", prefixes)
-    commits.reverse()
     h = History(
         root,
         available=True,

@@ -59,6 +59,10 @@ def read_source(source: str, timeout: float = 30) -> str:
         raise HistoryError(f"版本清单 {source} 不是 UTF-8 文本") from None
 
 
+def _line(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+
+
 @dataclass(frozen=True, order=True)
 class Entry:
     scope: str  # village id, or "" for township documents (power items, catalog)
@@ -151,16 +155,12 @@ class Manifest:
         self.started = self.started or as_of
         return vanished
 
-    def to_json(self) -> bytes:
-        """One version per line: diffs of the published file stay readable,
-        and json's C encoder does the work (it does not run with ``indent``)."""
+    def size(self) -> tuple[int, int, str]:
+        """What :meth:`check_and_extend` can change: it only ever adds."""
+        return len(self.entries), len(self.overrides), self.started
 
-        def line(obj) -> str:
-            return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
-
-        keys = sorted(
-            self.entries, key=lambda k: (k[0], self.entries[k]["doc"], self.entries[k]["date"], k[1])
-        )
+    def head(self) -> str:
+        """The first line of :meth:`to_json`."""
         head = {
             "format": FORMAT,
             "township": self.township,
@@ -168,7 +168,15 @@ class Manifest:
             "about": "本乡镇网站发布过的每一个公开版本；只增不删。被改写的历史记录在 overrides 中；"
             "started 是这份记录开始的日期。",
         }
-        parts = [line(head)[:-1] + ",", ' "overrides": ' + line(self.overrides) + ",", ' "versions": [']
-        parts.append(",\n".join("  " + line(self.entries[k]) for k in keys))
+        return _line(head)[:-1] + ","
+
+    def to_json(self) -> bytes:
+        """One version per line: diffs of the published file stay readable,
+        and json's C encoder does the work (it does not run with ``indent``)."""
+        keys = sorted(
+            self.entries, key=lambda k: (k[0], self.entries[k]["doc"], self.entries[k]["date"], k[1])
+        )
+        parts = [self.head(), ' "overrides": ' + _line(self.overrides) + ",", ' "versions": [']
+        parts.append(",\n".join("  " + _line(self.entries[k]) for k in keys))
         parts.append(" ]\n}\n")
         return "\n".join(parts).encode("utf-8")

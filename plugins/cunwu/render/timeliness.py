@@ -16,7 +16,7 @@ its cache without loading its disclosures.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from ..model.types import Period
 from ..validate.project import VillageBundle
@@ -34,7 +34,16 @@ class Due:
     approved_on: str = ""
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "status_zh": STATUS_ZH[self.status]}
+        # by hand, not dataclasses.asdict (a deep copy): a county index has thousands
+        return {
+            "what": self.what,
+            "label": self.label,
+            "period": self.period,
+            "due": self.due,
+            "status": self.status,
+            "approved_on": self.approved_on,
+            "status_zh": STATUS_ZH[self.status],
+        }
 
 
 def approvals(bundle: VillageBundle) -> dict:

@@ -564,11 +564,12 @@ def _cross_checks(bundle: VillageBundle) -> list[Problem]:
 # ---------------------------------------------------------------- project
 
 
-def open_history(root: Path, report: Report, require: bool = False):
-    """Read git history once; say what cannot be shown when there is none."""
+def open_history(root: Path, report: Report, require: bool = False, cache: Path | None = None):
+    """Read git history once; say what cannot be shown when there is none.
+    ``cache``: where a build keeps the parsed log between runs."""
     from ..history.git import read_history
 
-    history = read_history(root)
+    history = read_history(root, cache=cache)
     if not history.available or history.shallow:
         reason = history.reason or ("浅克隆，历史不完整" if history.shallow else "")
         report.add(

@@ -170,7 +170,9 @@ def build(opts: BuildOptions) -> BuildResult:
         files = discover(root)
         hashes_cache = FileHashes(out / ".cache" / "files.pickle")
         hashes = hashes_cache.hash_all(root, files)
-        history = open_history(root, report, opts.require_history)
+        history = open_history(
+            root, report, opts.require_history, out / ".cache" / "gitlog.pickle" if opts.use_cache else None
+        )
         previous = _previous_manifest(opts, out, history, report)
         ctx = load_township(root, files, report, history)
         if not report.ok():
