@@ -125,7 +125,9 @@ class Manifest:
         """Fail if a published version vanished; add the new ones. Returns the vanished entries."""
         present = {(e.scope, e.stamp) for e in current}
         vanished = [
-            e for key, e in sorted(self.entries.items()) if key not in present and not e.get("withdrawn")
+            self.entries[key]
+            for key in sorted(self.entries.keys() - present)
+            if not self.entries[key].get("withdrawn")
         ]
         if vanished and verifiable:
             if not allow_rewrite:
@@ -147,7 +149,8 @@ class Manifest:
             )
             for e in vanished:
                 e["withdrawn"] = as_of
-        for e in sorted(current, key=lambda e: (e.scope, e.doc, e.stamp, e.date)):
+        new = [e for e in current if (e.scope, e.stamp) not in self.entries]
+        for e in sorted(new, key=lambda e: (e.scope, e.doc, e.stamp, e.date)):
             self.entries.setdefault(
                 (e.scope, e.stamp),
                 {"scope": e.scope, "doc": e.doc, "stamp": e.stamp, "date": e.date, "first_built": as_of},
