@@ -14,6 +14,7 @@ demo:  ## set up, build the demo township and serve it on 127.0.0.1:$(PORT)
 test:  ## set up and run the whole test suite (what CI runs)
 	scripts/bootstrap test
 	$(BIN)/ruff check plugins tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check plugins tests $(wildcard benchmarks)
 	$(BIN)/python -m pytest -q
 
 validate:
