@@ -103,16 +103,23 @@ def snapshot(site: Path) -> dict[str, tuple[str, int, int]]:
     return out
 
 
-def test_a_number_on_the_township_root_fails_the_build(project, tmp_path):
-    """The township index and content pages are scanned like a village's pages,
-    and a leak there stops the build before any village goes live."""
-    out = tmp_path / "out"
+def built_then_root_edited(project: Path, out: Path, insert: str) -> dict:
+    """Build, then edit a village and add ``insert`` to the township index
+    template; the site's snapshot before the edit."""
     build_site(project, out, posters=False)
     before = snapshot(out / "site")
     village = project / "villages/alpha/village.yaml"
     village.write_text(village.read_text("utf-8").replace("测试用的村。", "测试用的村，有改动。"), "utf-8")
     tpl = project / "themes/cunwu/templates/township.html"
-    tpl.write_text(tpl.read_text().replace("</main>", f"<p>{FULL_ID[:6]}<b>{FULL_ID[6:]}</b></p></main>"))
+    tpl.write_text(tpl.read_text().replace("</main>", f"{insert}</main>"))
+    return before
+
+
+def test_a_number_on_the_township_root_fails_the_build(project, tmp_path):
+    """The township index and content pages are scanned like a village's pages,
+    and a leak there stops the build before any village goes live."""
+    out = tmp_path / "out"
+    before = built_then_root_edited(project, out, f"<p>{FULL_ID[:6]}<b>{FULL_ID[6:]}</b></p>")
     with pytest.raises(PrivacyLeak) as exc:
         build_site(project, out, posters=False)
     assert "build/site/index.html: id-number-leak" in str(exc.value) and "cunwu.yaml" in str(exc.value)
@@ -125,12 +132,7 @@ def test_a_crash_while_rendering_the_township_root_leaves_the_site(project, tmp_
     from cunwu.write import township
 
     out = tmp_path / "out"
-    build_site(project, out, posters=False)
-    before = snapshot(out / "site")
-    village = project / "villages/alpha/village.yaml"
-    village.write_text(village.read_text("utf-8").replace("测试用的村。", "测试用的村，有改动。"), "utf-8")
-    tpl = project / "themes/cunwu/templates/township.html"
-    tpl.write_text(tpl.read_text().replace("</main>", "<p>新</p></main>"))  # the root is rebuilt
+    before = built_then_root_edited(project, out, "<p>新</p>")  # the root is rebuilt
 
     def boom(*args, **kwargs):
         raise RuntimeError("a bug in the township page")
