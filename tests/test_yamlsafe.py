@@ -214,6 +214,28 @@ def test_syntax_error_lines(text, line):
 
 
 @pytest.mark.parametrize(
+    "text, line, code",
+    [
+        ("0:\r\x850", 1, "yaml-syntax"),  # found by the fuzzer: reported on line 3 of a 1-line file
+        ("a: 1\x85b: x: y\n", 1, "yaml-syntax"),
+        ("a: 1\u2028b: x: y\n", 1, "yaml-syntax"),
+        ("a: 1\u2028\nb: 2\nc: 3\nc: 4\n", 4, "duplicate-key"),
+        ("a: 1\r\nb: 2\r\nb: 3\r\n", 3, "duplicate-key"),  # CRLF: as it always was
+    ],
+)
+def test_lines_are_counted_as_editors_count_them(text, line, code):
+    """libyaml also breaks lines at a lone CR, NEL and U+2028/U+2029 (YAML 1.1);
+    editors, git and grep do not, and a cadre looks for the line in an editor."""
+    _, problems = parse_yaml("f.yaml", text)
+    assert [(p.line, p.code) for p in problems] == [(line, code)]
+
+
+def test_values_after_an_odd_line_break_keep_editor_lines():
+    located = load("a: 1\u2028\nb: 2\nc: \"x\u2028y\"\nd: 4\n")
+    assert [located.line_of((k,)) for k in "abcd"] == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
     "value",
     [
         '!!python/object/apply:os.system ["touch pwned"]',

@@ -29,6 +29,7 @@ behaves exactly like the node it names, and every expansion counts against
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -495,8 +496,43 @@ def decode_text(file: str, raw: bytes, offset: int = 0) -> tuple[str | None, lis
 _CONTENT = re.compile(r"^\s*[^\s#]", re.M)
 
 
+#: line breaks to YAML 1.1 (and libyaml) that are not line breaks to an editor,
+#: git or grep: a lone CR, NEL, and the Unicode line and paragraph separators
+_ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _editor_lines(text: str) -> list[int] | None:
+    """For a text with odd line breaks, the line (counted by ``\\n``, as editors
+    and the rest of cunwu count) of each of libyaml's lines; None otherwise."""
+    if not _ODD_BREAK.search(text):
+        return None
+    out, line = [1], 1
+    for m in _YAML_BREAK.finditer(text):
+        if "\n" in m.group():
+            line += 1
+        out.append(line)
+    return out
+
+
 def parse_yaml(file: str, text: str, offset: int = 0) -> tuple[Located | None, list[Problem]]:
     """Text -> Located mapping, or problems. Never raises on bad input."""
+    located, problems = _parse_yaml(file, text, offset)
+    lines = _editor_lines(text)
+    if lines is None:
+        return located, problems
+
+    def fix(line: int) -> int:  # a 1-based libyaml line, plus the offset
+        return lines[min(max(line - offset, 1), len(lines)) - 1] + offset if line > offset else line
+
+    problems = [dataclasses.replace(p, line=fix(p.line)) for p in problems]
+    if located is not None:
+        located.lines = {k: fix(v + offset) - offset for k, v in located.lines.items()}
+        located.reshaped = [(k, v, fix(a), fix(b)) for k, v, a, b in located.reshaped]
+    return located, problems
+
+
+def _parse_yaml(file: str, text: str, offset: int) -> tuple[Located | None, list[Problem]]:
     if not _CONTENT.search(text):
         return None, [problem(file, offset, "empty-file", "文件没有内容。")]
     events = _Events(text)
