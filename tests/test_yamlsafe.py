@@ -231,7 +231,7 @@ def test_lines_are_counted_as_editors_count_them(text, line, code):
 
 
 def test_values_after_an_odd_line_break_keep_editor_lines():
-    located = load("a: 1\u2028\nb: 2\nc: \"x\u2028y\"\nd: 4\n")
+    located = load('a: 1\u2028\nb: 2\nc: "x\u2028y"\nd: 4\n')
     assert [located.line_of((k,)) for k in "abcd"] == [1, 2, 3, 4]
 
 
