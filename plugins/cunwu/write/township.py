@@ -108,6 +108,8 @@ class RootBuild:
     produced: set[str]
     #: output -> the sources it shows, for the privacy scan's report
     sources: dict[str, tuple[str, ...]]
+    #: outputs whose bytes differ from the live site's (the scan and the install both need them)
+    changed: list[str]
 
 
 def township_robots(state: State, summaries: list[dict]) -> bytes:
@@ -163,31 +165,26 @@ def render_root(
             "CUNWU_PHONES": job.page["phones"],
         },
     )
-    return RootBuild(stage, set(job.produced), sources)
+    changed = [
+        rel
+        for rel in sorted(job.produced)
+        if not (state.site / rel).is_file() or (state.site / rel).read_bytes() != (stage / rel).read_bytes()
+    ]
+    return RootBuild(stage, set(job.produced), sources, changed)
 
 
 def scan_root(state: State, root: RootBuild) -> list:
-    """The privacy scan of the township root's files, as for a village's."""
-    changed = [
-        rel
-        for rel in sorted(root.produced)
-        if not (state.site / rel).is_file()
-        or (state.site / rel).read_bytes() != (root.stage / rel).read_bytes()
-    ]
-    return scan_outputs(root.stage, "", changed, root.sources, state.ctx.official_numbers())
+    """The privacy scan of the township root's changed files, as for a village's."""
+    return scan_outputs(root.stage, "", root.changed, root.sources, state.ctx.official_numbers())
 
 
 def install_root(state: State, root: RootBuild, summaries: list[dict]) -> list[str]:
     """Move each changed file of a rendered root into the live site with an
     atomic rename; remove what the township no longer produces."""
-    changed = []
-    for rel in sorted(root.produced):
-        src, dst = root.stage / rel, state.site / rel
-        if dst.is_file() and dst.read_bytes() == src.read_bytes():
-            continue
+    for rel in root.changed:
+        dst = state.site / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dst)
-        changed.append(rel)
+        os.replace(root.stage / rel, dst)
     # files the township no longer produces (a removed content page)
     villages = {s["id"] for s in summaries}
     for entry in state.site.iterdir() if state.site.exists() else []:
@@ -198,4 +195,4 @@ def install_root(state: State, root: RootBuild, summaries: list[dict]) -> list[s
         elif entry.is_dir() and not any(p.startswith(entry.name + "/") for p in root.produced):
             shutil.rmtree(entry)
     shutil.rmtree(root.stage)
-    return changed
+    return root.changed
