@@ -377,10 +377,7 @@ def cached_subset(
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=cache_dir)
         os.close(fd)
         try:
-            if base:
-                _build_subset(face, style, Path(tmp))
-            else:
-                _build_subset(face, style, Path(tmp), chars, family)
+            _build_subset(face, style, Path(tmp), chars, family)
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o644)
