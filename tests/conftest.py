@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from cunwu.write.pipeline import BuildOptions, build
+from cunwu.commands.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN_PROJECT = REPO / "tests" / "golden" / "project"

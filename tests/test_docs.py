@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from cunwu.cli import build_parser
+from cunwu.commands.validate import validate
 from cunwu.model.schema import schema_texts
 from cunwu.problems import CODES
-from cunwu.validate.engine import validate
 
 REPO = Path(__file__).resolve().parents[1]
 FORMAT = REPO / "docs" / "format.md"

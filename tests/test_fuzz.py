@@ -36,11 +36,11 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from cunwu.commands.validate import validate
 from cunwu.errors import CunwuError
 from cunwu.load.frontmatter import parse_markdown
 from cunwu.load.yamlsafe import decode_text, parse_yaml
 from cunwu.problems import CODES, Problem
-from cunwu.validate.engine import validate
 
 from conftest import ARTIFACTS, FUZZ_PROFILE, FUZZ_SETTINGS, GOLDEN_PROJECT, build_site, copy_project
 
@@ -68,9 +68,9 @@ def model_keys() -> list[str]:
 
     from pydantic import BaseModel
 
-    from cunwu.validate.engine import MODELS
+    from cunwu.kinds import KINDS
 
-    keys, seen, todo = {"<<"}, set(), list(MODELS.values())
+    keys, seen, todo = {"<<"}, set(), [k.model for k in KINDS.values()]
     while todo:
         model = todo.pop()
         if model in seen:

@@ -14,18 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from cunwu.history.diff import (
-    Change,
-    body_diff,
-    diff_blobs,
-    diff_docs,
-    parse_blob,
-    render_text,
-    revision_diffs,
-    summarise,
-)
+from cunwu.history.diff import Change, body_diff, diff_blobs, diff_docs, parse_blob, revision_diffs
 from cunwu.history.git import read_history
-from cunwu.validate.privacy import id_check_char
+from cunwu.privacy import id_check_char
+from cunwu.render.changes import render_text, summarise
+from cunwu.validate.sourcescan import scan_source
 
 from conftest import git
 
@@ -781,8 +774,9 @@ def _full_id() -> str:
 def test_a_leak_in_an_old_revision_is_not_repeated_by_the_diff():
     full = _full_id()
     leaked = roster(ROWS_1, "1200.00").replace("990101********123X", full)
-    _, before, _, problems = parse_blob(ROSTER, leaked.encode(), allowed=[])
+    problems = scan_source(ROSTER, leaked.encode(), [])
     assert "id-number-leak" in {p.code for p in problems}
+    _, before, _, _ = parse_blob(ROSTER, leaked.encode())
     assert all(full not in p.message for p in problems)
     _, after, _, _ = parse_blob(ROSTER, roster(ROWS_1, "1200.00").encode())
     changes = diff_docs("subsidy", before, after)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from cunwu.cli import main
-from cunwu.validate.privacy import id_check_char
+from cunwu.privacy import id_check_char
 
 from conftest import GOLDEN_PROJECT, copy_project, git_run
 

@@ -31,10 +31,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from cunwu.commands.validate import validate
 from cunwu.errors import ValidationFailed
 from cunwu.load.yamlsafe import parse_yaml
 from cunwu.render.markdown import render_markdown, summary_text
-from cunwu.validate.engine import validate
 
 from conftest import GOLDEN_PROJECT, build_site, copy_project
 
@@ -645,12 +645,13 @@ def css_skeleton(css: str) -> str:
 
 def posters_of(project_dir: Path) -> list[tuple[str, str, str]]:
     """(output name, poster template, poster HTML) of every page that gets a poster."""
-    from cunwu.history.info import bundle_infos
-    from cunwu.render.posters import TEMPLATES, poster_extras
-    from cunwu.render.village import VillageSite
-    from cunwu.validate.engine import load_project
+    from cunwu.commands.validate import load_project
+    from cunwu.render.common import bundle_infos
+    from cunwu.render.outputs import site_outputs
+    from cunwu.render.posters import poster_extras
+    from cunwu.render.site import VillageSite
+    from cunwu.render.theme import find_theme
     from cunwu.write.jobs import theme_env
-    from cunwu.write.pipeline import find_theme
 
     project = load_project(project_dir, history=False)
     assert project.report.ok(), project.report.to_text()
@@ -659,10 +660,10 @@ def posters_of(project_dir: Path) -> list[tuple[str, str, str]]:
     bundle = project.villages["alpha"]
     site = VillageSite(ctx, bundle, bundle_infos(bundle, ctx.histories), histories={})
     out = []
-    for o in site.outputs():
-        if o.doc and o.template in TEMPLATES:
+    for o in site_outputs(site):
+        if o.doc and o.poster:
             extras = poster_extras(site.site, o.data, o.template, "A4", "", "Noto Sans CJK SC")
-            template = TEMPLATES[o.template]
+            template = o.poster
             text = env.get_template(template + ".html").render(site=site.site, page=o.data, poster=extras)
             out.append((o.name, template, text))
     return out

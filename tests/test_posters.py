@@ -19,9 +19,9 @@ import pytest
 import yaml
 import zxingcpp
 
+from cunwu.commands.printing import print_month
 from cunwu.errors import BuildError, FontMissing
 from cunwu.render.posters import eligible
-from cunwu.write.printing import print_month
 
 from conftest import DEMO_AS_OF, REPO, build_site, copy_project
 

@@ -1,4 +1,4 @@
-"""The personal-number detector, :func:`cunwu.validate.privacy.scan`.
+"""The personal-number detector, :func:`cunwu.privacy.scan`.
 
 Every number here is invented: the ID numbers use the fictional area code
 990101 and get their check character from the ISO 7064 MOD 11-2 rule of
@@ -11,8 +11,7 @@ import re
 
 import pytest
 
-from cunwu.validate.engine import privacy_problems
-from cunwu.validate.privacy import (
+from cunwu.privacy import (
     id_check_char,
     is_id15,
     is_id18,
@@ -25,6 +24,7 @@ from cunwu.validate.privacy import (
     scan_markdown_lines,
     scan_markup,
 )
+from cunwu.validate.sourcescan import privacy_problems
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 

@@ -1,4 +1,4 @@
-"""The auditor commands: ``cunwu diff`` and ``cunwu history`` (cunwu.history.report).
+"""The auditor commands: ``cunwu diff`` and ``cunwu history`` (cunwu.history.treediff, cunwu.render.diffreport).
 
 One throwaway repository, built once from the golden project with fixed
 authors and dates: a roster approved, amended, rows added and removed (one
@@ -9,6 +9,7 @@ All names and numbers are invented.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from html.parser import HTMLParser
@@ -18,16 +19,19 @@ import pytest
 
 from cunwu.cli import main
 from cunwu.errors import HistoryError, UsageError
-from cunwu.history.report import (
-    clean,
-    file_history,
+from cunwu.history.treediff import file_history, tree_diff
+from cunwu.render.diffreport import (
+    file_dict,
+    file_summary,
     history_to_json,
     render_history_text,
     render_html,
     render_text,
+    revision_dict,
     to_json,
-    tree_diff,
+    tree_dict,
 )
+from cunwu.words import clean
 
 from conftest import git
 
@@ -185,7 +189,7 @@ def file_record(path, status, kind, summary, changes, figures=(), old_path=None)
 def test_diff_approval_and_amended_amount(scenario):
     repo, c = scenario
     td = tree_diff(repo, c["import"], c["amend"])
-    assert td.to_dict() == {
+    assert tree_dict(td) == {
         "version": 1,
         "from": side(c, "import"),
         "to": side(c, "amend"),
@@ -313,7 +317,7 @@ def test_diff_recipient_added_and_removed_via_cli(scenario, capsys):
 def test_reordered_rows_are_no_change(scenario):
     repo, c = scenario
     td = tree_diff(repo, c["rows"], c["reorder"])
-    assert [f.to_dict() for f in td.files] == [
+    assert [file_dict(f) for f in td.files] == [
         file_record(
             ROSTER,
             "modified",
@@ -335,7 +339,7 @@ def test_reordered_rows_are_no_change(scenario):
 def test_renamed_and_edited_notice(scenario):
     repo, c = scenario
     td = tree_diff(repo, c["reorder"], c["rename"])
-    assert [f.to_dict() for f in td.files] == [
+    assert [file_dict(f) for f in td.files] == [
         file_record(
             NOTICE_NEW,
             "renamed",
@@ -376,7 +380,7 @@ def test_correction_entry_is_named(scenario):
     repo, c = scenario
     td = tree_diff(repo, c["rename"], c["correction"], village="alpha")
     assert td.village == "alpha"
-    assert [f.to_dict() for f in td.files] == [
+    assert [file_dict(f) for f in td.files] == [
         file_record(
             ROSTER,
             "modified",
@@ -400,10 +404,10 @@ def test_correction_entry_is_named(scenario):
 def test_diff_against_the_working_tree(scenario):
     repo, c = scenario
     td = tree_diff(repo, "HEAD")
-    assert td.to_dict()["from"] == side(c, "correction", "HEAD")
-    assert td.to_dict()["to"] == WORKTREE
+    assert tree_dict(td)["from"] == side(c, "correction", "HEAD")
+    assert tree_dict(td)["to"] == WORKTREE
     assert td.warnings == []
-    assert [(f.path, f.status, f.kind, f.summary) for f in td.files] == [
+    assert [(f.path, f.status, f.kind, file_summary(f)) for f in td.files] == [
         (PHOTO, "modified", "attachment", "附件：内容已替换"),
         (
             FINANCE,
@@ -415,7 +419,7 @@ def test_diff_against_the_working_tree(scenario):
         (ROSTER, "modified", "subsidy", "名单：修改 1 处；合计 2,470.00 → 2,520.00"),
     ]
     photo, finance, meeting, roster = td.files
-    assert [x.to_dict() for x in finance.figures] == [
+    assert [dataclasses.asdict(x) for x in finance.figures] == [
         {"name": "opening_balance", "label": "期初余额", "before": "1400.10", "after": "1400.10"},
         {"name": "income", "label": "收入合计", "before": "500.00", "after": "500.00"},
         {"name": "expense", "label": "支出合计", "before": "250.00", "after": "260.00"},
@@ -460,7 +464,7 @@ def test_unstaged_move_is_a_rename(scenario, tmp_path):
     git(tmp_path, "clone", "-q", str(repo), str(clone))
     (clone / NOTICE_NEW).rename(clone / NOTICE_OLD)  # moved back, not git-added
     td = tree_diff(clone, "HEAD")
-    assert [(f.status, f.old_path, f.path, f.summary) for f in td.files] == [
+    assert [(f.status, f.old_path, f.path, file_summary(f)) for f in td.files] == [
         ("renamed", NOTICE_NEW, NOTICE_OLD, f"公告：文件改名 {NOTICE_NEW} → {NOTICE_OLD}")
     ]
     # a committed rename is found by git itself, across several commits
@@ -560,8 +564,9 @@ def test_control_characters_are_shown_not_sent_to_the_terminal(tmp_path):
 
 def test_history_of_a_roster(scenario):
     repo, c = scenario
-    revs = file_history(repo, ROSTER)
-    assert revs.path == ROSTER and revs.kind == "subsidy" and revs.warnings == []
+    history = file_history(repo, ROSTER)
+    revs = [revision_dict(r) for r in history.revisions]
+    assert history.path == ROSTER and history.kind == "subsidy" and history.warnings == []
     assert [(r["commit"], r["author"], r["date"], r["subject"], r["status"], r["summary"]) for r in revs] == [
         (c["import"], "刘春华", "2026-10-01T09:00:00+08:00", "导入测试镇公开资料", "A", "新建"),
         (
@@ -610,7 +615,7 @@ def test_history_of_a_roster(scenario):
         "status": "A",
         "summary": "新建",
     }
-    assert render_history_text(revs).split("\n")[:6] == [
+    assert render_history_text(history).split("\n")[:6] == [
         f"{ROSTER} 的修改历史（6 个提交）",
         "",
         f"{short(c['import'])}  2026-10-01 09:00  刘春华  导入测试镇公开资料",
@@ -618,7 +623,7 @@ def test_history_of_a_roster(scenario):
         "",
         f"{short(c['approve'])}  2026-10-05 10:00  赵晓燕  低保名单审核公开",
     ]
-    assert render_history_text(revs).split("\n")[-2:] == [
+    assert render_history_text(history).split("\n")[-2:] == [
         "未提交的修改",
         "    修改 1 处；合计 2,470.00 → 2,520.00",
     ]
@@ -672,7 +677,8 @@ def test_history_follows_a_rename_via_cli(scenario, capsys, monkeypatch):
 
 def test_history_of_an_untracked_file(scenario):
     repo, _ = scenario
-    revs = file_history(repo, MEETING)
+    history = file_history(repo, MEETING)
+    revs = [revision_dict(r) for r in history.revisions]
     assert [(r["commit"], r["subject"], r["status"], r["summary"]) for r in revs] == [
         (None, "未提交的修改", "A", "新建")
     ]
@@ -737,8 +743,9 @@ def test_repository_without_commits(tmp_path, capsys):
     git(repo, "init", "-q", "-b", "main")
     assert main(["diff", "HEAD", "--path", str(repo)]) == 2
     assert capsys.readouterr().err == "cunwu: 找不到修订 “HEAD”；这个 Git 仓库还没有任何提交\n"
-    revs = file_history(repo, ROSTER)
-    assert "还没有任何提交" in revs.warnings[0]
+    history = file_history(repo, ROSTER)
+    revs = [revision_dict(r) for r in history.revisions]
+    assert "还没有任何提交" in history.warnings[0]
     assert [(r["subject"], r["summary"]) for r in revs] == [("未提交的修改", "新建")]
 
 
@@ -757,7 +764,7 @@ def test_shallow_clone(scenario, tmp_path, capsys):
     git(tmp_path, "clone", "-q", "--depth", "2", repo.as_uri(), str(clone))
     # what is there can be compared
     td = tree_diff(clone, "HEAD~1", "HEAD")
-    assert [(f.path, f.summary) for f in td.files] == [
+    assert [(f.path, file_summary(f)) for f in td.files] == [
         (ROSTER, f"名单：新增更正记录（2026-10-20：{REASON[:39]}…）")
     ]
     # what is not, is a clean error that says why
@@ -783,7 +790,7 @@ def test_shallow_clone(scenario, tmp_path, capsys):
 def test_json_shape_is_documented(scenario):
     repo, c = scenario
     doc = DOCS.read_text("utf-8")
-    td = tree_diff(repo, c["import"], "HEAD").to_dict()
+    td = tree_dict(tree_diff(repo, c["import"], "HEAD"))
     keys = set(td) | set(td["from"])
     for f in td["files"]:
         keys |= set(f) | {k for x in f["figures"] for k in x} | {k for x in f["changes"] for k in x}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cunwu.errors import PrivacyLeak
-from cunwu.validate.privacy import id_check_char
+from cunwu.privacy import id_check_char
 
 from conftest import GOLDEN_PROJECT, REPO, build_site, copy_project
 

@@ -20,7 +20,7 @@ other folder holds only the files that differ from it, plus a ``case.yaml``:
                                    # expected code is an error (or any, strict)
 
 The test copies ``_base`` to a temporary folder, lays the case over it and
-runs :func:`cunwu.validate.engine.validate` from the project root.
+runs :func:`cunwu.commands.validate.validate` from the project root.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ import pytest
 import yaml
 
 from cunwu.cli import main
+from cunwu.commands.validate import load_project, validate
+from cunwu.privacy import scan
 from cunwu.problems import CODES
-from cunwu.validate.engine import load_project, validate
-from cunwu.validate.privacy import scan
 
 CASES = Path(__file__).parent / "cases"
 BASE = CASES / "_base"

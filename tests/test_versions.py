@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cunwu.cli import main
-from cunwu.validate.engine import validate
+from cunwu.commands.validate import validate
 
 import conftest
 from conftest import GOLDEN_PROJECT, build_site, copy_project

@@ -16,7 +16,7 @@ from .errors import CunwuError
 
 
 def cmd_validate(args) -> int:
-    from .validate.engine import validate
+    from .commands.validate import validate
 
     report = validate(args.path, history=not args.no_history, require_history=args.require_history)
     if args.format == "json":
@@ -46,8 +46,8 @@ def _date(text: str):
 
 
 def cmd_build(args) -> int:
+    from .commands.build import BuildOptions, build
     from .errors import ValidationFailed
-    from .write.pipeline import BuildOptions, build
 
     opts = BuildOptions(
         path=Path(args.path),
@@ -88,8 +88,8 @@ def cmd_serve(args) -> int:
 
 
 def cmd_print(args) -> int:
+    from .commands.printing import print_month
     from .errors import ValidationFailed
-    from .write.printing import print_month
 
     def progress(label: str) -> None:
         if not args.quiet:
@@ -112,7 +112,7 @@ def cmd_print(args) -> int:
 def cmd_privacy_check(args) -> int:
     from .problems import Report
     from .sources import find_root
-    from .validate.engine import scan_source
+    from .validate.sourcescan import scan_source
     from .validate.staged import check_staged
 
     root = find_root(Path(args.path))
@@ -151,7 +151,9 @@ def _use_color(choice: str) -> bool:
 
 
 def cmd_diff(args) -> int:
-    from .history.report import render_html, render_text, to_json, tree_diff
+    from .history.treediff import tree_diff
+    from .render.diffreport import render_html, render_text, to_json
+    from .render.theme import find_theme, theme_env
     from .sources import find_root
 
     td = tree_diff(find_root(Path(args.path)), args.rev1, args.rev2, village=args.village)
@@ -160,14 +162,15 @@ def cmd_diff(args) -> int:
     if args.format == "json":
         print(to_json(td))
     elif args.format == "html":
-        print(render_html(td), end="")
+        print(render_html(td, theme_env(find_theme(find_root(Path(args.path))))), end="")
     else:
         print(render_text(td, color=_use_color(args.color)))
     return 0
 
 
 def cmd_history(args) -> int:
-    from .history.report import file_history, history_to_json, render_history_text
+    from .history.treediff import file_history
+    from .render.diffreport import history_to_json, render_history_text
     from .sources import find_root
 
     revs = file_history(find_root(Path(args.path)), args.file)

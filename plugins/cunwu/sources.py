@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ProjectNotFound
+from .kinds import CONFIG_NAME, KINDS
 
-CONFIG_NAME = "cunwu.yaml"
 #: file suffixes whose text is scanned for personal numbers
 TEXT_SUFFIXES = {".yaml", ".yml", ".md", ".markdown", ".txt", ".csv", ".json", ".html", ".htm", ".svg"}
 
@@ -52,32 +52,39 @@ def find_root(start: Path) -> Path:
 
 
 def classify(rel: str) -> SourceFile:
+    """The kind of the file at ``rel`` (see :mod:`cunwu.kinds`), or one of the
+    file roles that have no model: attachment, page, asset, unknown."""
     parts = rel.split("/")
     name = parts[-1]
     if rel == CONFIG_NAME:
         return SourceFile(rel, "config")
-    if parts[0] == "powers" and len(parts) == 2:
-        if name == "catalog.yaml":
-            return SourceFile(rel, "catalog")
-        return SourceFile(rel, "power" if name.endswith(".yaml") else "unknown")
     if parts[0] == "content":
         return SourceFile(rel, "page" if name.endswith(".md") else "asset")
     if parts[0] == "villages" and len(parts) >= 3:
         vid = parts[1]
-        sub = parts[2]
-        if len(parts) == 3 and sub == "village.yaml":
-            return SourceFile(rel, "village", vid)
-        if sub == "attachments" and len(parts) >= 4:
+        if len(parts) == 3:
+            return SourceFile(rel, _kind_in("", name, "village") or "unknown", vid)
+        if parts[2] == "attachments":
             return SourceFile(rel, "attachment", vid)
         if len(parts) == 4:
-            kinds = {"powers": ".yaml", "finance": ".yaml", "subsidies": ".yaml", "notices": ".md"}
-            if sub in kinds and name.endswith(kinds[sub]):
-                kind = {"powers": "power", "finance": "finance", "subsidies": "subsidy", "notices": "notice"}[
-                    sub
-                ]
-                return SourceFile(rel, kind, vid)
+            return SourceFile(rel, _kind_in(parts[2], name, "village") or "unknown", vid)
         return SourceFile(rel, "unknown", vid)
+    if len(parts) == 2:
+        return SourceFile(rel, _kind_in(parts[0], name, "township") or "unknown")
     return SourceFile(rel, "unknown")
+
+
+def _kind_in(folder: str, name: str, scope: str) -> str | None:
+    """The kind of a file called ``name`` in ``folder`` of a village or of the
+    township: a file of fixed name first (powers/catalog.yaml), then by suffix."""
+    fitting = [k for k in KINDS.values() if k.folder == folder and k.scope in (scope, "both")]
+    for k in fitting:
+        if k.exact and k.exact == name:
+            return k.name
+    for k in fitting:
+        if not k.exact and name.endswith(k.suffix):
+            return k.name
+    return None
 
 
 def _walk(root: Path, top: str):

@@ -75,15 +75,16 @@ import difflib
 import json
 import typing
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel
 
+from ..kinds import KINDS, row_keys, spec
+from ..load.document import load_source, model_of
+from ..model.labels import field_label
+from ..privacy import redact
 from ..problems import Problem
 from ..sources import classify
-from ..validate.engine import MODELS, load_source, model_of
-from ..validate.privacy import redact
 
 Op = typing.Literal["added", "removed", "changed"]
 
@@ -113,89 +114,20 @@ class Change:
         }
 
 
-# ---------------------------------------------------------------- labels
-
-#: field labels where the model's description does not start with a good one
-_LABEL_OVERRIDES: dict[tuple[str, str], str] = {
-    ("*", "corrections"): "更正记录",
-    ("*", "flow"): "流程图",
-    ("Attachment", "path"): "路径",
-    ("NoticePeriod", "start"): "开始日期",
-    ("NoticePeriod", "end"): "结束日期",
-    ("FlowNode", "next"): "下一步",
-    ("FlowNode", "yes"): "“是”分支",
-    ("FlowNode", "no"): "“否”分支",
-    ("FlowNode", "end"): "结束结果",
-    ("LedgerLine", "line"): "行号",
-    ("LedgerLine", "account"): "科目",
-    ("Transfer", "line"): "行号",
-    ("Transfer", "direction"): "方向",
-    ("PassThrough", "line"): "行号",
-    ("Recipient", "key"): "行标识",
-    ("Village", "code"): "村代码",
-    ("Village", "since"): "起始期间",
-    ("SiteSettings", "rosters_offline_after_notice"): "公示期后撤下名单",
-    ("PrintSettings", "window_months"): "张贴版月数",
-    ("TownshipConfig", "base_url"): "网站根网址",
-    ("Village", "base_url"): "本村网址",
-    ("FinanceStatement", "totals"): "合计",
-    ("Totals", "income"): "收入合计",
-    ("Totals", "expense"): "支出合计",
-}
-
-_CUT = "（(，,：:；; =、"
+def kind_label(kind: str) -> str:
+    """The short Chinese name of a file kind (财务, 名单 ...), for change labels."""
+    k = spec(kind)
+    return k.label if k is not None else kind
 
 
-def field_label(cls: type[BaseModel], name: str) -> str:
-    """A short Chinese label for a model field, from its description."""
-    for key in ((cls.__name__, name), ("*", name)):
-        if key in _LABEL_OVERRIDES:
-            return _LABEL_OVERRIDES[key]
-    f = cls.model_fields.get(name)
-    desc = (f.description or "") if f else ""
-    cut = len(desc)
-    for ch in _CUT:
-        i = desc.find(ch)
-        if 0 < i < cut:
-            cut = i
-    label = desc[:cut].strip()
-    return label or name
+def kind_name(kind: str) -> str:
+    """Like :func:`kind_label`, and 附件 for an attachment, 文件 for anything else."""
+    k = spec(kind)
+    return k.label if k is not None else {"attachment": "附件"}.get(kind, "文件")
 
 
 #: section names of the finance ledger lists
 _SECTION = {"income": "收入", "expense": "支出", "transfers": "划转", "pass_through": "代收代付"}
-
-#: list field -> the fields that identify a row
-_KEYS: dict[str, tuple[str, ...]] = {
-    "recipients": ("key",),
-    "income": ("voucher", "line"),
-    "expense": ("voucher", "line"),
-    "transfers": ("voucher", "line"),
-    "pass_through": ("voucher", "line"),
-    "flow": ("id",),
-    "corrections": ("date",),
-    "attachments": ("path",),
-    "supervision": ("label",),
-    "supervisor": ("label",),
-    "phones": ("label",),
-    "groups": ("id",),
-    "negative": ("id",),
-    "programs": ("id",),
-    "accounts": ("code",),
-    "risks": ("point",),
-    "contacts": ("role",),
-}
-
-KIND_LABEL = {
-    "finance": "财务",
-    "subsidy": "名单",
-    "notice": "公告",
-    "power": "权力事项",
-    "catalog": "权力清单",
-    "village": "村信息",
-    "config": "乡镇设置",
-}
-
 
 # ---------------------------------------------------------------- values
 
@@ -234,8 +166,10 @@ def _is_list(annotation: Any) -> bool:
 
 
 class _Differ:
-    def __init__(self):
+    def __init__(self, keys: dict[str, tuple[str, ...]]):
         self.out: list[Change] = []
+        #: list field -> the fields that identify one of its rows
+        self.keys = keys
 
     def add(
         self,
@@ -299,7 +233,7 @@ class _Differ:
             self.add("added", path, None, None, x, label)
 
     def rows(self, name, cls, bv, av, bj, aj, path, label) -> None:
-        keys = _KEYS.get(name)
+        keys = self.keys.get(name)
         if keys is None or not all(k in cls.model_fields for k in keys):
             keys = None
         if name == "flow" and bv and av and bv[0].id != av[0].id:
@@ -375,7 +309,7 @@ def diff_docs(
     means the file was added or removed. For notices pass the Markdown bodies
     too. Returns an empty list when the two versions mean the same.
     """
-    name = KIND_LABEL.get(kind, kind)
+    name = kind_label(kind)
     if before is None and after is None:
         return []
     if before is None:
@@ -384,7 +318,7 @@ def diff_docs(
         return [Change("removed", "", None, None, None, f"删除{name}")]
     if type(before) is not type(after):
         raise TypeError(f"cannot compare {type(before).__name__} with {type(after).__name__}")
-    d = _Differ()
+    d = _Differ(row_keys(spec(kind)))
     d.model(type(after), before, after, before.model_dump(mode="json"), after.model_dump(mode="json"), "", "")
     if before_body is not None or after_body is not None:
         d.out.extend(_line_changes(before_body or "", after_body or "", "body", "正文"))
@@ -435,28 +369,25 @@ def body_diff(before: str | None, after: str | None, context: int = 3) -> list[s
 # ---------------------------------------------------------------- parsing
 
 
-def parse_blob(
-    rel_path: str, data: bytes, allowed: list[str] | None = None
-) -> tuple[str, BaseModel | None, str | None, list[Problem]]:
+def parse_blob(rel_path: str, data: bytes) -> tuple[str, BaseModel | None, str | None, list[Problem]]:
     """Parse a file's content at any revision: ``(kind, model or None, body or None, problems)``.
 
     Uses the validator's loader and models: the kind from
     :func:`cunwu.sources.classify`, :func:`decode_text`, :func:`parse_yaml` or
-    :func:`parse_markdown`, then the model of :data:`MODELS` with the
-    validator's translation of errors. An old revision that does not
+    :func:`parse_markdown`, then the kind's model (:mod:`cunwu.kinds`) with
+    the validator's translation of errors. An old revision that does not
     validate under today's schema gives ``None`` and its problems; nothing
-    raises. Cross-file rules (balances across months, references) are not
-    run. With ``allowed`` (official numbers) the raw text is also scanned for
-    personal numbers. Problem messages are redacted.
+    raises. No rule is run (within a file or across files). Problem messages
+    are redacted.
     """
     sf = classify(rel_path)
     kind = sf.kind
-    if kind not in MODELS:
+    if kind not in KINDS:
         return kind, None, None, []
     problems: list[Problem] = []
-    loaded = load_source(sf, data, allowed, problems)
-    model = model_of(sf, loaded, problems) if loaded is not None and loaded.located is not None else None
-    body = loaded.body if loaded is not None else None
+    loaded = load_source(sf, data, problems)
+    model = model_of(sf, loaded, problems)
+    body = loaded.body
     return kind, model, body, [dataclasses.replace(p, message=redact(p.message)) for p in problems]
 
 
@@ -511,7 +442,7 @@ def diff_blobs(
     if broken or (bm is not None and am is not None and type(bm) is not type(am)):
         if before_data is None or after_data is None:
             op = "added" if before_data is None else "removed"
-            name = KIND_LABEL.get(kind, kind)
+            name = kind_label(kind)
             changes.append(Change(op, "", None, None, None, ("新建" if op == "added" else "删除") + name))
         else:
             changes.extend(
@@ -544,242 +475,3 @@ def revision_diffs(history: Any, path: str) -> list[tuple[Any, BlobDiff]]:
         after_path = r.path if after is not None else None
         out.append((r, diff_blobs(before_path, before, after_path, after)))
     return out
-
-
-# ---------------------------------------------------------------- summaries
-
-
-def _money(s: Any) -> str:
-    try:
-        return f"{Decimal(s):,.2f}"
-    except (InvalidOperation, TypeError, ValueError):
-        return "（空）" if s is None else str(s)
-
-
-def _top(c: Change) -> str:
-    """The top-level field a change belongs to: "recipients", "total", "notice"..."""
-    w = c.where
-    for sep in ("[", "."):
-        i = w.find(sep)
-        if i >= 0:
-            w = w[:i]
-    return w
-
-
-def _row_level(c: Change, top: str) -> bool:
-    """True for a change adding/removing a row directly in list ``top``."""
-    if c.op == "changed" or c.field is not None:
-        return False
-    w = c.where
-    if not w.startswith(top):
-        return False
-    rest = w[len(top) :]
-    if top == "flow" and rest.startswith("."):
-        rest = rest[rest.find("[") :] if "[" in rest else rest
-    return rest.startswith("[") and rest.endswith("]") and rest.count("[") == 1
-
-
-_TOP_LABELS: dict[str, str] = {}
-
-
-def _top_label(top: str, kind: str = "") -> str:
-    """The label of a top-level field ("recipients" -> "名单"), of ``kind``'s model if known."""
-    cls = MODELS.get(kind)
-    if cls is not None and top in cls.model_fields:
-        return field_label(cls, top)
-    if not _TOP_LABELS:
-        for cls in MODELS.values():
-            for name in cls.model_fields:
-                _TOP_LABELS.setdefault(name, field_label(cls, name))
-        _TOP_LABELS["body"] = "正文"
-    return _TOP_LABELS.get(top, top)
-
-
-def _others(changes: list[Change], kind: str) -> str:
-    """The labels of the top-level fields the changes touch, in order, without repeats."""
-    labels: list[str] = []
-    for c in changes:
-        lab = _top_label(_top(c), kind)
-        if lab not in labels:
-            labels.append(lab)
-    return "、".join(labels)
-
-
-def _balance(changes: list[Change], where: str, label: str, field: str | None = None) -> str | None:
-    for c in changes:
-        if c.where == where and c.field == field and c.op == "changed":
-            return f"{label} {_money(c.before)} → {_money(c.after)}"
-    return None
-
-
-def summarise(changes: list[Change], kind: str | None = None) -> str:
-    """A one-line Chinese summary, e.g. ``名单：新增 1 户，删除 1 户，修改 2 处；合计 12,300.00 → 12,450.00``.
-
-    ``kind`` (finance, subsidy, notice, power ...) picks the wording; without
-    it, it is guessed from the changes.
-    """
-    kind = kind or _guess_kind(changes)
-    name = KIND_LABEL.get(kind, "文件")
-    if not changes:
-        return f"{name}：没有实质修改"
-    whole = [c for c in changes if c.where == ""]
-    if whole:
-        return f"{name}：" + ("新建" if whole[0].op == "added" else "已删除")
-    parts: list[str] = []
-    rest = [c for c in changes if not (c.where == "file" and c.field == "path")]
-    moved = [c for c in changes if c.where == "file" and c.field == "path"]
-    if moved:
-        parts.append(f"文件改名 {moved[0].before} → {moved[0].after}")
-    if any(c.where.startswith("text[") for c in rest):
-        n_add = sum(c.op == "added" for c in rest)
-        n_del = sum(c.op == "removed" for c in rest)
-        parts.append(f"无法按当前格式解析，原文新增 {n_add} 行，删除 {n_del} 行")
-        return f"{name}：" + "；".join(parts)
-    if kind == "subsidy":
-        rows = [c for c in rest if _top(c) == "recipients"]
-        added = sum(_row_level(c, "recipients") and c.op == "added" for c in rows)
-        removed = sum(_row_level(c, "recipients") and c.op == "removed" for c in rows)
-        edits = sum(not _row_level(c, "recipients") for c in rows)
-        counts = []
-        if added:
-            counts.append(f"新增 {added} 户")
-        if removed:
-            counts.append(f"删除 {removed} 户")
-        if edits:
-            counts.append(f"修改 {edits} 处")
-        if counts:
-            parts.append("，".join(counts))
-        total = _balance(rest, "total", "合计")
-        if total:
-            parts.append(total)
-        other = [c for c in rest if _top(c) not in ("recipients", "total")]
-    elif kind == "finance":
-        for sec, sec_name in _SECTION.items():
-            rows = [c for c in rest if _top(c) == sec]
-            if not rows:
-                continue
-            added = sum(_row_level(c, sec) and c.op == "added" for c in rows)
-            removed = sum(_row_level(c, sec) and c.op == "removed" for c in rows)
-            edits = sum(not _row_level(c, sec) for c in rows)
-            counts = []
-            if added:
-                counts.append(f"新增 {added} 笔")
-            if removed:
-                counts.append(f"删除 {removed} 笔")
-            if edits:
-                counts.append(f"修改 {edits} 处")
-            parts.append(sec_name + "，".join(counts))
-        for where, field, label in (
-            ("opening_balance", None, "期初余额"),
-            ("totals", "income", "收入合计"),
-            ("totals", "expense", "支出合计"),
-            ("closing_balance", None, "期末余额"),
-        ):
-            s = _balance(rest, where, label, field)
-            if s:
-                parts.append(s)
-        shown = set(_SECTION) | {"opening_balance", "closing_balance"}
-        other = [
-            c
-            for c in rest
-            if _top(c) not in shown and not (c.where == "totals" and c.field in ("income", "expense"))
-        ]
-    elif kind == "power":
-        flow = [c for c in rest if _top(c) == "flow"]
-        other = [c for c in rest if _top(c) != "flow"]
-        if other:
-            parts.append("修改 " + _others(other, kind))
-            other = []
-        if flow:
-            added = sum(_row_level(c, "flow") and c.op == "added" for c in flow)
-            removed = sum(_row_level(c, "flow") and c.op == "removed" for c in flow)
-            rewired = sum(c.field in ("next", "yes", "no", "start") for c in flow)
-            edits = len(flow) - added - removed - rewired
-            counts = []
-            if added:
-                counts.append(f"新增 {added} 个节点")
-            if removed:
-                counts.append(f"删除 {removed} 个节点")
-            if rewired:
-                counts.append(f"改线 {rewired} 处")
-            if edits:
-                counts.append(f"修改 {edits} 处")
-            parts.append("流程" + "，".join(counts))
-    elif kind == "notice":
-        body = [c for c in rest if c.where.startswith("body[")]
-        other = [c for c in rest if not c.where.startswith("body[")]
-        if other:
-            parts.append("修改 " + _others(other, kind))
-            other = []
-        if body:
-            added = sum(c.op == "added" for c in body)
-            removed = sum(c.op == "removed" for c in body)
-            counts = []
-            if added:
-                counts.append(f"新增 {added} 行")
-            if removed:
-                counts.append(f"删除 {removed} 行")
-            parts.append("正文" + "，".join(counts))
-    else:
-        other = rest
-        if other:
-            parts.append(f"修改 {len(other)} 处（{_others(other, kind)}）")
-            other = []
-    if other:
-        parts.append("另改：" + _others(other, kind))
-    return f"{name}：" + "；".join(parts)
-
-
-def _guess_kind(changes: list[Change]) -> str:
-    tops = {_top(c) for c in changes}
-    if "recipients" in tops or "total" in tops:
-        return "subsidy"
-    if tops & {"income", "expense", "transfers", "pass_through", "opening_balance", "closing_balance"}:
-        return "finance"
-    if "flow" in tops or "basis" in tops:
-        return "power"
-    if "body" in tops or "slug" in tops:
-        return "notice"
-    return ""
-
-
-# ---------------------------------------------------------------- terminal
-
-#: row fields already shown by a row's label or ``where``
-_HIDDEN = {"key", "voucher", "line", "id"}
-_COLOURS = {"added": "32", "removed": "31", "changed": "33"}
-_SIGN = {"added": "+", "removed": "-", "changed": "~"}
-_VERB = {"added": "新增", "removed": "删除", "changed": "修改"}
-
-
-def _show(v: Any, labels: dict[str, str]) -> str:
-    if v is None:
-        return "（空）"
-    if isinstance(v, dict):
-        return "，".join(f"{labels.get(k, k)} {_show(x, labels)}" for k, x in v.items() if k not in _HIDDEN)
-    if isinstance(v, list):
-        return "、".join(_show(x, labels) for x in v)
-    return str(v)
-
-
-def render_text(changes: list[Change], color: bool = False) -> str:
-    """The changes for a terminal, one per line; ANSI colours only when ``color``."""
-    out = []
-    for c in changes:
-        labels = dict(c.labels)
-        if c.op == "changed":
-            text = f"{c.label}：{_show(c.before, labels)} → {_show(c.after, labels)}"
-        elif c.where == "":
-            text = c.label
-        elif c.op == "added":
-            text = f"新增 {c.label}：{_show(c.after, labels)}"
-        else:
-            text = f"删除 {c.label}：{_show(c.before, labels)}"
-        line = f"{_SIGN[c.op]} {text}"
-        where = f"  [{c.where}{'.' + c.field if c.field else ''}]" if c.where else ""
-        if color:
-            line = f"\x1b[{_COLOURS[c.op]}m{line}\x1b[0m" + (f"\x1b[2m{where}\x1b[0m" if where else "")
-        else:
-            line += where
-        out.append(line)
-    return "\n".join(out)

@@ -30,6 +30,7 @@ repository has no commits or is a shallow clone: :class:`History` says so in
 
 from __future__ import annotations
 
+import difflib
 import os
 import pickle
 import shutil
@@ -39,6 +40,9 @@ import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..errors import HistoryError, UsageError
+from ..words import clean
 
 DEFAULT_PREFIXES = ("villages/", "powers/", "cunwu.yaml")
 
@@ -764,3 +768,129 @@ def read_history(root: Path | str, prefixes=DEFAULT_PREFIXES, cache: Path | None
     if shallow:
         h.reason = "这是浅克隆（shallow clone），只包含最近的部分历史；较早的修改无法显示"
     return h
+
+
+# ---------------------------------------------------------------- revisions named by people
+
+
+@dataclass(frozen=True)
+class RevInfo:
+    """A commit named on the command line, with its date, author and subject."""
+
+    rev: str
+    commit: str
+    date: str
+    author: str
+    subject: str
+
+
+@dataclass
+class Repo:
+    """A repository as ``cunwu diff`` needs it: the project folder inside its work tree."""
+
+    root: Path
+    toplevel: Path
+    prefix: str
+    shallow: bool
+
+
+def open_repo(root: Path) -> Repo:
+    if shutil.which("git") is None:
+        raise HistoryError("找不到 git 命令，无法比较修订")
+    try:
+        rp = _run(root, ["rev-parse", "--show-toplevel", "--is-shallow-repository", "--show-prefix"])
+    except OSError as exc:
+        raise HistoryError(f"无法运行 git：{exc}") from None
+    if rp.returncode != 0:
+        detail = (_text(rp.stderr).strip().splitlines() or [""])[0]
+        if "dubious ownership" in detail:
+            raise HistoryError(
+                f"Git 拒绝读取 {root}：仓库属于其他用户（可用 git config --global --add safe.directory 信任它）"
+            )
+        raise UsageError(f"{root} 不在 Git 仓库中，没有修改历史，无法比较修订")
+    lines = _text(rp.stdout).split("\n")
+    if len(lines) < 3:
+        raise HistoryError(f"无法理解 git rev-parse 的输出：{_text(rp.stdout)!r}")
+    return Repo(root, Path(lines[0]), lines[2], lines[1].strip() == "true")
+
+
+def resolve_rev(repo: Repo, rev: str) -> RevInfo:
+    """The commit ``rev`` names, with its date, author and subject; UsageError when none."""
+    if not rev or rev.startswith("-") or any(ch in rev for ch in "\0\n\r"):
+        raise UsageError(f"修订名无效：“{clean(rev)}”")
+    r = _run(
+        repo.root,
+        [
+            "log",
+            "-1",
+            "--no-color",
+            "--encoding=UTF-8",
+            "--format=%H%x00%aI%x00%an%x00%s",
+            f"{rev}^{{commit}}",
+            "--",
+        ],
+    )
+    fields = _text(r.stdout).strip("\n").split("\0")
+    if r.returncode != 0 or len(fields) != 4:
+        hint = ""
+        if repo.shallow:
+            hint = "；这是浅克隆，较早的提交不在本地（可用 git fetch --unshallow 取得完整历史）"
+        elif _run(repo.root, ["rev-parse", "--verify", "-q", "HEAD"]).returncode != 0:
+            hint = "；这个 Git 仓库还没有任何提交"
+        raise UsageError(f"找不到修订 “{clean(rev)}”{hint}")
+    sha, date, author, subject = fields
+    return RevInfo(rev=rev, commit=sha, date=date, author=author, subject=subject)
+
+
+def parse_raw(raw: bytes, strip: str) -> list[tuple[str, str | None, str | None, str | None, str | None]]:
+    """``git diff --raw -z --no-abbrev`` -> (status, old path, new path, old blob, new blob)."""
+
+    def rel(b: bytes) -> str:
+        p = b.decode("utf-8", errors="surrogateescape")
+        return p[len(strip) :] if strip and p.startswith(strip) else p
+
+    def blob(s: bytes) -> str | None:
+        t = s.decode()
+        return None if set(t) <= {"0"} else t
+
+    out = []
+    tokens = raw.split(b"\0")
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i].lstrip(b"\n")
+        if not tok:
+            i += 1
+            continue
+        fields = tok[1:].split(b" ")
+        if not tok.startswith(b":") or len(fields) < 5 or i + 1 >= len(tokens):
+            raise HistoryError(f"无法解析的 git diff 输出：{_text(tok)}")
+        status = fields[4][:1].decode()
+        if status in ("R", "C"):
+            old, new = rel(tokens[i + 1]), rel(tokens[i + 2])
+            i += 3
+        else:
+            old = new = rel(tokens[i + 1])
+            i += 2
+        if status == "A":
+            old = None
+        elif status == "D":
+            new = None
+        out.append((status, old, new, blob(fields[2]), blob(fields[3])))
+    return out
+
+
+def read_worktree(root: Path, rel: str) -> bytes | None:
+    """A file's content in the working tree as git would store it (a symlink is its target text)."""
+    path = root / rel
+    if os.path.islink(path):
+        return os.fsencode(os.readlink(path))
+    if not path.is_file():
+        return None
+    return path.read_bytes()
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    if a == b:
+        return 1.0
+    sm = difflib.SequenceMatcher(None, a.split(b"\n"), b.split(b"\n"), autojunk=False)
+    return sm.ratio()

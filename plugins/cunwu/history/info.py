@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from ..render.village import DocInfo
-from ..validate.project import Doc, VillageBundle
+from dataclasses import dataclass, field
 
-STAMP_LEN = 10
+from ..load.document import Doc
+from ..model.canonical import STAMP_LEN
+
+
+@dataclass
+class DocInfo:
+    """Build facts about one disclosure that are not in its source file."""
+
+    stamp: str
+    version_date: str  # ISO date of this version (approval or last correction)
+    first_published: str = ""
+    last_changed: str = ""
+    versions: list[dict] = field(default_factory=list)  # published versions, oldest first
+    poster: str = ""  # file name of the poster inside the disclosure folder, if any
+    history_note: str = ""  # what history could not show, if anything
 
 
 def stamp_of(doc: Doc) -> str:
     """The version stamp: a short hash of the parsed content (not the bytes)."""
-    return doc.content_hash[:STAMP_LEN]
+    return doc.stamp
 
 
 def model_info(doc: Doc) -> DocInfo:
@@ -25,13 +38,4 @@ def model_info(doc: Doc) -> DocInfo:
     )
 
 
-def bundle_infos(bundle: VillageBundle, township_histories: dict | None = None) -> dict[str, DocInfo]:
-    """DocInfo for every disclosure of a village, keyed ``kind:key``: from its
-    git history when validation worked it out, else from the model alone."""
-    histories = {**(township_histories or {}), **bundle.histories}
-    out = {}
-    for d in bundle.disclosures():
-        key = f"{d.kind}:{d.key}"
-        dh = histories.get(key)
-        out[key] = dh.info if dh is not None else model_info(d)
-    return out
+__all__ = ["STAMP_LEN", "DocInfo", "model_info", "stamp_of"]

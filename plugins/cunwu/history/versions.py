@@ -17,25 +17,25 @@ before committing.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..kinds import KINDS
+from ..load.document import Doc
+from ..model.canonical import canonical_data, canonical_json
 from ..problems import Problem, problem
-from ..render.village import DocInfo
 from ..sources import classify
-from ..validate.project import Doc
-from .diff import diff_docs, parse_blob, summarise
+from .diff import diff_docs, parse_blob
 from .git import History, Revision
-from .info import STAMP_LEN, model_info
+from .info import DocInfo, model_info
 
 
 def _content(model: Any, body: str | None, drop_corrections: bool) -> str:
-    data = model.model_dump(mode="json")
+    """The canonical content of one state, to tell whether two states differ."""
+    data = canonical_data(model)
     if drop_corrections:
         data.pop("corrections", None)
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text + ("\0" + body.strip() if body is not None else "")
+    return canonical_json(data) + ("\0" + body.strip() if body is not None else "")
 
 
 @dataclass
@@ -54,7 +54,7 @@ class State:
         return self.model.status == "approved"
 
     def stamp(self, kind: str, key: str, rel: str) -> str:
-        return Doc(kind, key, rel, self.model, self.body).content_hash[:STAMP_LEN]
+        return Doc(kind, key, rel, self.model, self.body).stamp
 
 
 @dataclass
@@ -238,16 +238,9 @@ def analyse(doc: Doc, history: History | None) -> DocHistory:
 
 
 def doc_key(kind: str, model: Any) -> str:
-    """The identity of a parsed disclosure (its URL key)."""
-    if kind == "finance":
-        return str(model.period)
-    if kind == "subsidy":
-        return f"{model.period}-{model.program}"
-    if kind == "notice":
-        return model.slug
-    if kind == "power":
-        return model.id
-    return kind
+    """The identity of a parsed disclosure (its URL key); the kind's name for other files."""
+    spec = KINDS.get(kind)
+    return spec.key(model) if spec is not None and spec.disclosure else kind
 
 
 def published_stamps(dh: DocHistory | None, doc: Doc) -> list[tuple[str, str]]:
@@ -264,7 +257,7 @@ def published_stamps(dh: DocHistory | None, doc: Doc) -> list[tuple[str, str]]:
         ]
     if doc.model.status == "approved":
         last = doc.model.last_changed
-        return [(doc.content_hash[:STAMP_LEN], last.isoformat() if last else "")]
+        return [(doc.stamp, last.isoformat() if last else "")]
     return []
 
 
@@ -286,79 +279,13 @@ def deleted_stamps(history: History | None) -> list[tuple[str, str, str, str]]:
             sf = classify(rev.path)
             d = Doc(sf.kind, doc_key(sf.kind, model), rev.path, model, body)
             date = model.last_changed.isoformat() if model.last_changed else ""
-            out.append((sf.village or "", f"{sf.kind}:{d.key}", d.content_hash[:STAMP_LEN], date))
+            out.append((sf.village or "", f"{sf.kind}:{d.key}", d.stamp, date))
     return out
 
 
 def _silent(doc: Doc, state: State, message: str) -> Problem:
     line = doc.line("corrections") if "corrections" in doc.lines else doc.line("status")
     return problem(doc.rel, line, "silent-edit", message, "corrections")
-
-
-_FIELD_ZH = {
-    "key": "户号",
-    "name": "姓名",
-    "group": "小组",
-    "id_masked": "身份证号",
-    "people": "人数",
-    "area": "面积",
-    "rate": "标准",
-    "category": "类别",
-    "grade": "等级",
-    "start": "起始",
-    "amount": "金额",
-    "note": "备注",
-    "date": "日期",
-    "voucher": "凭证",
-    "line": "行",
-    "account": "科目",
-    "summary": "摘要",
-    "handler": "经办",
-    "approver": "审批",
-    "reason": "原因",
-}
-
-
-def _show(value, labels: dict[str, str] | None = None) -> str:
-    """A changed value for people: a whole row as "姓名 张三；金额 500.00", not a dict.
-
-    Keys are named by :data:`_FIELD_ZH`, else by ``labels`` (the row model's
-    own Chinese labels, ``Change.labels``): a flowchart node reads "步骤名称 …；
-    下一步 …", never "step …；next …"."""
-    labels = labels or {}
-    if isinstance(value, dict):
-        return "；".join(
-            f"{_FIELD_ZH.get(k) or labels.get(k, k)} {_show(v, labels)}"
-            for k, v in value.items()
-            if v not in (None, "", [])
-        )
-    if isinstance(value, list):
-        return "、".join(_show(v, labels) for v in value)
-    return "" if value is None else str(value)
-
-
-def change_rows(changes: list) -> list[dict]:
-    """Changes as plain rows for the versions page (correction entries are
-    shown on their own, as 更正说明, so they are left out here)."""
-    rows = []
-    for c in changes:
-        d = c.to_dict()
-        if str(d.get("where", "")).startswith("corrections"):
-            continue
-        label = d.get("label") or d.get("where", "")
-        # the label already names the field in Chinese ("王堃 金额", "流程“审核” 下一步");
-        # never show the model's English field name to villagers
-        field = _FIELD_ZH.get(d.get("field") or "", "")
-        rows.append(
-            {
-                "op": {"added": "新增", "removed": "删除", "changed": "修改"}.get(d["op"], d["op"]),
-                "label": label,
-                "field": "" if field in label else field,
-                "before": _show(d.get("before"), dict(c.labels)),
-                "after": _show(d.get("after"), dict(c.labels)),
-            }
-        )
-    return rows
 
 
 def history_key(history: History | None, rels: list[str]) -> str:
@@ -376,4 +303,4 @@ def history_key(history: History | None, rels: list[str]) -> str:
     return h.hexdigest()
 
 
-__all__ = ["analyse", "change_rows", "history_key", "summarise", "DocHistory"]
+__all__ = ["analyse", "history_key", "DocHistory"]

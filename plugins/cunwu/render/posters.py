@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from xml.sax.saxutils import quoteattr
 
+from .common import POWER_LIST, doc_month
 from .flowchart import FONT_FAMILY
 from .qr import qr_svg
 from .urls import with_query
-from .village import POWER_LIST, doc_month
 
 POSTER_NAME = "poster.pdf"
 #: A poster's QR codes are drawn 31 mm wide, the 4-module quiet zone on each side included.

@@ -1,68 +1,27 @@
-"""The validated project: what later stages (render, write, history) consume.
+"""The validated project: what later stages (render, write) consume.
 
 These are plain containers; building them is the job of
-:mod:`cunwu.validate.engine`.
+:mod:`cunwu.validate.township` and :mod:`cunwu.validate.village`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from ..kinds import KINDS, disclosure_kinds
+from ..load.document import Doc
 from ..model.finance import FinanceStatement
 from ..model.notice import Notice
 from ..model.power import PowerCatalog, PowerItem
 from ..model.subsidy import SubsidyRoster
 from ..model.township import Account, Program, TownshipConfig
 from ..model.village import Village
+from ..problems import Report
 
-#: URL segment of each disclosure kind (part of the permanent URL scheme)
-KIND_SEGMENT = {"finance": "finance", "subsidy": "subsidies", "notice": "notices", "power": "powers"}
-
-
-def canonical_json(model: Any) -> str:
-    """Content as parsed data: re-indenting or reordering keys changes nothing."""
-    data = model.model_dump(mode="json") if hasattr(model, "model_dump") else model
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-@dataclass
-class Doc:
-    """One loaded, validated disclosure file."""
-
-    kind: str  # finance | subsidy | notice | power | catalog | village | config
-    key: str  # identity inside the village: period, period-program, slug or item id
-    rel: str  # source path relative to the project root
-    model: Any
-    body: str | None = None  # Markdown body of a notice
-    sha: str = ""  # git blob id of the raw bytes
-    #: line of each top-level field, for problems found across files
-    lines: dict[str, int] = field(default_factory=dict)
-
-    def line(self, key: str) -> int:
-        return self.lines.get(key, 1)
-
-    @cached_property
-    def canonical(self) -> str:
-        """The parsed content as canonical JSON (also the ``data`` of its open-data file)."""
-        return canonical_json(self.model)
-
-    @cached_property
-    def content_hash(self) -> str:
-        """Hash of the parsed content (not the bytes) plus the notice body."""
-        h = hashlib.sha256(self.canonical.encode())
-        if self.body is not None:
-            h.update(b"\0" + self.body.strip().encode())
-        return h.hexdigest()
-
-    @property
-    def url_path(self) -> str:
-        """Path of the disclosure inside its village site, e.g. ``finance/2026-10/``."""
-        return f"{KIND_SEGMENT[self.kind]}/{self.key}/"
+if TYPE_CHECKING:
+    from ..history.versions import DocHistory
 
 
 @dataclass
@@ -76,8 +35,8 @@ class TownshipContext:
     catalog: PowerCatalog | None
     powers: dict[str, Doc] = field(default_factory=dict)
     catalog_doc: Doc | None = None
-    #: "kind:key" -> history.versions.DocHistory of township documents
-    histories: dict = field(default_factory=dict)
+    #: "kind:key" -> the versions and silent edits of each township document
+    histories: dict[str, DocHistory] = field(default_factory=dict)
 
     def official_numbers(self, village: Village | None = None) -> list[str]:
         # config.complaint is None only when cunwu.yaml itself failed to validate
@@ -85,6 +44,10 @@ class TownshipContext:
         if village is not None:
             nums += village.official_numbers()
         return nums
+
+    def township_docs(self) -> list[Doc]:
+        """The township's own disclosures: the shared power items and the catalog."""
+        return list(self.powers.values()) + ([self.catalog_doc] if self.catalog_doc else [])
 
 
 @dataclass
@@ -94,16 +57,36 @@ class VillageBundle:
     id: str
     village: Village
     village_doc: Doc
-    finance: list[Doc] = field(default_factory=list)  # sorted by period
-    rosters: list[Doc] = field(default_factory=list)  # sorted by period, program
-    notices: list[Doc] = field(default_factory=list)  # sorted by date, slug
-    powers: list[Doc] = field(default_factory=list)  # resolved list, sorted by number
+    #: kind name -> the village's documents of that kind, in the kind's order;
+    #: "power" is the resolved list (township items, minus exclusions, plus own)
+    docs: dict[str, list[Doc]] = field(default_factory=lambda: {k: [] for k in KINDS})
     attachments: list[str] = field(default_factory=list)  # rel paths
-    #: "kind:key" -> history.versions.DocHistory of the village's own documents
-    histories: dict = field(default_factory=dict)
+    #: "kind:key" -> the versions and silent edits of the village's own documents
+    histories: dict[str, DocHistory] = field(default_factory=dict)
+
+    def of(self, kind: str) -> list[Doc]:
+        return self.docs.setdefault(kind, [])
+
+    @property
+    def finance(self) -> list[Doc]:  # sorted by period
+        return self.of("finance")
+
+    @property
+    def rosters(self) -> list[Doc]:  # sorted by period, program
+        return self.of("subsidy")
+
+    @property
+    def notices(self) -> list[Doc]:  # sorted by date, slug
+        return self.of("notice")
+
+    @property
+    def powers(self) -> list[Doc]:  # resolved list, sorted by number
+        return self.of("power")
 
     def disclosures(self) -> list[Doc]:
-        return self.finance + self.rosters + self.notices + self.powers
+        """Every disclosure the village publishes, kind by kind in registry order
+        (finance, rosters, notices, then the power items)."""
+        return [d for k in disclosure_kinds("village") for d in self.of(k.name)]
 
     @property
     def finance_models(self) -> list[FinanceStatement]:
@@ -128,4 +111,4 @@ class Project:
 
     township: TownshipContext
     villages: dict[str, VillageBundle]
-    report: Any  # cunwu.problems.Report
+    report: Report

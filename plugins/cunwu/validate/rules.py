@@ -9,7 +9,7 @@ names the file, the exact line and the field path. Rules that span files
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..load.yamlsafe import Located, format_loc
@@ -19,8 +19,10 @@ from ..model.notice import Notice
 from ..model.power import PowerCatalog, PowerItem
 from ..model.subsidy import SubsidyRoster
 from ..model.types import round_fen
+from ..model.village import Village
+from ..privacy import mask_pattern
 from ..problems import Problem, problem
-from .privacy import mask_pattern
+from ..words import money as yuan
 from .project import TownshipContext
 
 _KIND_ZH = {"income": "收入", "expense": "支出"}
@@ -40,8 +42,20 @@ class Checker:
         )
 
 
-def yuan(d: Decimal) -> str:
-    return f"{d:,.2f}"
+@dataclass(frozen=True)
+class FileContext:
+    """What a kind's rules may know besides the file itself."""
+
+    ctx: TownshipContext
+    #: the file's name without its suffix
+    stem: str
+    #: the village's folder (None for a township file): attachments must stay inside it
+    village_dir: Path | None = None
+    #: the village's settings (None for a township file, or when village.yaml is broken)
+    village: Village | None = None
+    #: a Markdown file's body and the line it starts on
+    body: str | None = None
+    body_line: int = 0
 
 
 # ---------------------------------------------------------------- common
@@ -150,15 +164,10 @@ def _check_account(c: Checker, path: tuple, line: LedgerLine, kind: str, ctx: To
         )
 
 
-def check_finance(
-    c: Checker,
-    f: FinanceStatement,
-    stem: str,
-    cadence: str | None,
-    ctx: TownshipContext,
-    village_dir: Path | None,
-) -> None:
-    """``cadence`` None skips the cadence rule (village.yaml itself is broken)."""
+def check_finance(c: Checker, f: FinanceStatement, fc: FileContext) -> None:
+    """Without the village's settings (village.yaml itself is broken) the cadence rule is skipped."""
+    stem, ctx, village_dir = fc.stem, fc.ctx, fc.village_dir
+    cadence = fc.village.cadence if fc.village is not None else None
     if stem != str(f.period):
         c.add(
             ("period",),
@@ -263,7 +272,8 @@ def check_finance(
 # ---------------------------------------------------------------- subsidies
 
 
-def check_roster(c: Checker, r: SubsidyRoster, stem: str, ctx: TownshipContext) -> None:
+def check_roster(c: Checker, r: SubsidyRoster, fc: FileContext) -> None:
+    stem, ctx = fc.stem, fc.ctx
     want = f"{r.period}-{r.program}"
     if stem != want:
         c.add(("program",), "filename-mismatch", f"文件应命名为 {want}.yaml（期间-项目），现为 {stem}.yaml")
@@ -329,7 +339,8 @@ _MD_LINK = re.compile(
 _WEB = re.compile(r"^(https?|mailto|tel):", re.I)
 
 
-def check_notice(c: Checker, n: Notice, body: str, body_line: int, village_dir: Path | None) -> None:
+def check_notice(c: Checker, n: Notice, fc: FileContext) -> None:
+    body, body_line, village_dir = fc.body or "", fc.body_line, fc.village_dir
     check_notice_period(c, ("notice",), n.notice, 1, "")
     if n.slug in n.aliases:
         c.add(("aliases",), "duplicate-id", "曾用标识 aliases 不能包含当前的 slug")
@@ -358,7 +369,7 @@ def check_notice(c: Checker, n: Notice, body: str, body_line: int, village_dir: 
 # ---------------------------------------------------------------- powers
 
 
-def check_catalog(c: Checker, cat: PowerCatalog) -> None:
+def check_catalog(c: Checker, cat: PowerCatalog, fc: FileContext) -> None:
     for field, items in (("groups", cat.groups), ("negative", cat.negative)):
         seen: set[str] = set()
         for i, item in enumerate(items):
@@ -367,7 +378,8 @@ def check_catalog(c: Checker, cat: PowerCatalog) -> None:
             seen.add(item.id)
 
 
-def check_power(c: Checker, p: PowerItem, stem: str, ctx: TownshipContext) -> None:
+def check_power(c: Checker, p: PowerItem, fc: FileContext) -> None:
+    stem, ctx = fc.stem, fc.ctx
     if stem != p.id:
         c.add(("id",), "filename-mismatch", f"事项标识 {p.id} 与文件名 {stem}.yaml 不一致")
     if ctx.catalog is not None and p.group not in {g.id for g in ctx.catalog.groups}:

@@ -16,10 +16,10 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import HistoryError
 from ..load.yamlsafe import decode_text, parse_yaml
+from ..privacy import redact
 from ..problems import Problem
 from ..sources import CONFIG_NAME, TEXT_SUFFIXES, classify
-from .engine import privacy_problems, scan_source
-from .privacy import redact
+from .sourcescan import privacy_problems, scan_source
 
 #: the data cadres publish (``--data-only``); by default the hook guards every
 #: staged file: a number in a theme template or a note is committed all the same

@@ -16,8 +16,11 @@ from pelican import Pelican
 from pelican.log import console
 from pelican.settings import read_settings
 
+from ..history.info import DocInfo
+from ..render.common import data_key
 from ..render.markdown import clean_html
-from ..render.village import DocInfo, VillageSite, data_key
+from ..render.outputs import site_outputs
+from ..render.site import VillageSite
 from ..validate.project import TownshipContext, VillageBundle
 from . import pelican_plugin
 from .fingerprint import sha
@@ -142,8 +145,8 @@ class VillageJob:
         )
         site_key = sha(data_key(site.site))
         poster_pages = []
-        for out in site.outputs():
-            if out.doc and out.doc in self.posters:
+        for out in site_outputs(site):
+            if out.poster and out.doc in self.posters:
                 poster_pages.append(out)
             if out.template is not None:
                 key = sha(self.code_fp, self.template_fps[out.template], site_key, data_key(out.data))
@@ -173,7 +176,7 @@ class VillageJob:
         """The notice-board PDF of one disclosure page, rendered only when its data changed."""
         maker = self.poster_maker
         name = out.name.rsplit("/", 1)[0] + "/poster.pdf" if "/" in out.name else "poster.pdf"
-        template = "poster-" + out.template
+        template = out.poster
         key = maker.key(self.code_fp, self.template_fps[template], site_key, out.data)
         self.pages[name] = key
         self.sources[name] = out.sources

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ..privacy import scan_markup
 from ..problems import Problem
-from ..validate.privacy import scan_markup
 
 _SCANNED: dict[bytes, tuple] = {}  # (content, allowed numbers) hash -> findings, per process
 _SCANNED_KINDS = (".html", ".json", ".csv", ".xml", ".svg", ".txt", ".js", ".css", ".pdf")

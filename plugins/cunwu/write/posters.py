@@ -15,8 +15,8 @@ from html import unescape as html_unescape
 from pathlib import Path
 
 from ..errors import BuildError
+from ..render.common import data_key
 from ..render.posters import poster_extras
-from ..render.village import data_key
 from .fingerprint import sha
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
-from ..history.info import bundle_infos, stamp_of
+from ..history.info import DocInfo, stamp_of
 from ..history.versions import published_stamps
 from ..render import timeliness
+from ..render.common import POWER_LIST, bundle_infos
 from ..render.posters import doc_meta, eligible
 from ..render.urls import village_base_url
-from ..render.village import POWER_LIST, DocInfo
-from ..validate.engine import check_village
 from ..validate.project import TownshipContext, VillageBundle
+from ..validate.village import check_village
 from .fingerprint import sha
 from .fsutil import remove_stale, stage_tree
 from .jobs import VillageJob

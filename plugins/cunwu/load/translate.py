@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..load.yamlsafe import Located, format_loc
 from ..problems import CODES, Problem, problem
+from .yamlsafe import Located, format_loc
 
 _TYPE_NAMES = {
     "model_type": "映射（键: 值）",

@@ -33,20 +33,23 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BuildError, HistoryError, PrivacyLeak, UsageError, ValidationFailed
+from ..errors import BuildError, HistoryError, PrivacyLeak, ValidationFailed
 from ..history.manifest import read_source as read_manifest
 from ..history.versions import history_key
 from ..problems import Report, problem
+from ..render.theme import find_theme
 from ..sources import SourceFile, discover, find_root
-from ..validate.engine import check_unique_codes, load_township, open_history
+from ..validate.crossfile import check_unique_codes
 from ..validate.project import VillageBundle
-from . import villages
-from .fingerprint import FileHashes, code_fingerprint, sha, static_files, template_fingerprints
-from .records import atomic_pickle, bundle_path, load_record, record_path
-from .state import Record, State, Task, TaskResult
-from .swap import live_ino, recover, swap_in
-from .township import check_manifest, install_root, render_root, scan_root
-from .villages import build_village, render_fingerprint, validate_task, validate_village
+from ..validate.township import load_township
+from ..write import villages
+from ..write.fingerprint import FileHashes, code_fingerprint, sha, static_files, template_fingerprints
+from ..write.records import atomic_pickle, bundle_path, load_record, record_path
+from ..write.state import Record, State, Task, TaskResult
+from ..write.swap import live_ino, recover, swap_in
+from ..write.township import check_manifest, install_root, render_root, scan_root
+from ..write.villages import build_village, render_fingerprint, validate_task, validate_village
+from .project import open_history
 
 
 @dataclass
@@ -102,16 +105,6 @@ def resolve_as_of(root: Path, given: dt.date | None) -> tuple[dt.date, str]:
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date(), "按 SOURCE_DATE_EPOCH"
     return dt.date.today(), "没有 Git 历史，按构建当天"
-
-
-def find_theme(root: Path) -> Path:
-    """The project's own ``themes/cunwu``, else the theme of this cunwu checkout."""
-    import cunwu
-
-    for theme in (root / "themes" / "cunwu", Path(cunwu.__file__).resolve().parents[2] / "themes" / "cunwu"):
-        if (theme / "templates").is_dir():
-            return theme
-    raise UsageError(f"找不到网站主题：{root / 'themes' / 'cunwu'}/templates 不存在")
 
 
 class Progress:
@@ -195,7 +188,7 @@ def build(opts: BuildOptions) -> BuildResult:
         as_of, as_of_source = resolve_as_of(root, opts.as_of)
         maker = None
         if opts.posters:
-            from .posters import PosterMaker
+            from ..write.posters import PosterMaker
 
             maker = PosterMaker(out / ".cache" / "posters", ctx.config.print.paper, out / ".staging")
             salt = sha(salt, maker.fingerprint)

@@ -17,17 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError, ValidationFailed
-from ..history.info import bundle_infos
-from ..render.posters import TEMPLATES
-from ..render.village import VillageSite, data_key, doc_month
+from ..render.common import bundle_infos, data_key, doc_month
+from ..render.site import VillageSite
+from ..render.theme import find_theme
 from ..sources import find_root
-from ..validate.engine import load_project
-from .fingerprint import code_fingerprint, sha, template_fingerprints
-from .fsutil import write_if_changed
-from .jobs import theme_env
-from .pdf import merge_pdfs
-from .pipeline import find_theme
-from .posters import PosterMaker
+from ..write.fingerprint import code_fingerprint, sha, template_fingerprints
+from ..write.fsutil import write_if_changed
+from ..write.jobs import theme_env
+from ..write.pdf import merge_pdfs
+from ..write.posters import PosterMaker
+from .validate import load_project
 
 
 @dataclass
@@ -68,12 +67,11 @@ def print_month(path: Path, month: str, village: str | None = None, progress=Non
             ctx, bundle, bundle_infos(bundle, ctx.histories), histories={**ctx.histories, **bundle.histories}
         )
         site_key = sha(data_key(site.site))
-        builders = {"finance": site.finance_page, "subsidy": site.roster_page, "notice": site.notice_page}
-        docs = [d for d in site.finance + site.rosters + site.notices if doc_month(d) == month]
+        docs = [d for d in site.docs() if d.kind != "power" and doc_month(d) == month]
         parts = []
         for doc in docs:
-            out = builders[doc.kind](doc, doc.url_path + "index.html")
-            template = TEMPLATES[out.template]
+            out = site.pages_of(doc).page(doc, doc.url_path + "index.html")
+            template = out.poster
             key = maker.key(code_fp, tpl_fps[template], site_key, out.data)
             t = time.monotonic()
             pdf, rendered = maker.get(

@@ -1,0 +1,36 @@
+"""The theme: where its templates are, and the Jinja environment they render in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader
+
+import cunwu
+
+from ..errors import UsageError
+from .markdown import clean_html
+
+#: every value from the sources is escaped unless a template says |safe
+JINJA_OPTIONS = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "extensions": []}
+JINJA_FILTERS = {"cunwu_clean": clean_html}
+
+
+def default_theme() -> Path:
+    """The theme that comes with this cunwu checkout."""
+    return Path(cunwu.__file__).resolve().parents[2] / "themes" / "cunwu"
+
+
+def find_theme(root: Path) -> Path:
+    """The project's own ``themes/cunwu``, else the theme of this cunwu checkout."""
+    for theme in (root / "themes" / "cunwu", default_theme()):
+        if (theme / "templates").is_dir():
+            return theme
+    raise UsageError(f"找不到网站主题：{root / 'themes' / 'cunwu'}/templates 不存在")
+
+
+def theme_env(theme: Path) -> Environment:
+    """The theme's templates outside a Pelican run, with the options Pelican runs use."""
+    env = Environment(loader=FileSystemLoader(str(theme / "templates")), **JINJA_OPTIONS)
+    env.filters.update(JINJA_FILTERS)
+    return env

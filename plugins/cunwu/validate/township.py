@@ -1,0 +1,128 @@
+"""The township's own files: settings, chart of accounts, programs, the shared power list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..kinds import ACCOUNTS
+from ..load.document import builtin_accounts, builtin_programs, model_of, validate_model
+from ..model.township import TownshipConfig
+from ..problems import Problem, Report, problem
+from ..sources import SourceFile
+from .checkfile import check_file
+from .crossfile import check_power_numbers
+from .edits import doc_histories
+from .project import TownshipContext
+from .sourcescan import privacy_problems, read_checked, redacted
+
+
+def _fallback_config() -> TownshipConfig:
+    """Safe defaults, so one broken setting does not hide every other problem."""
+    return TownshipConfig.model_construct(
+        township=None,
+        complaint=None,
+        **{
+            k: f.get_default(call_default_factory=True)
+            for k, f in TownshipConfig.model_fields.items()
+            if not f.is_required()
+        },
+    )
+
+
+def load_township(root: Path, files: list[SourceFile], report: Report, history=None) -> TownshipContext:
+    """Check the township's files and build the context every village check needs.
+
+    With a :class:`cunwu.history.git.History`, each township document's
+    published versions are worked out and silent edits reported."""
+    out: list[Problem] = []
+    config = config_located = None
+    sf = next((f for f in files if f.kind == "config"), None)
+    if sf is not None:
+        loaded = read_checked(root, sf, [], out)
+        if loaded is not None and loaded.located is not None:
+            config = model_of(sf, loaded, out)
+            config_located = loaded.located
+            if config is not None:
+                # numbers in cunwu.yaml are official by definition: scan again with them allowed
+                out[:] = [p for p in out if not (p.file == sf.rel and p.code == "mobile-leak")]
+                out.extend(
+                    p
+                    for p in privacy_problems(sf.rel, loaded.text, config.official_numbers(), loaded.located)
+                    if p.code == "mobile-leak"
+                )
+    report.files_checked += 1
+    if config is None:
+        config = _fallback_config()
+    accounts = {a.code: a for a in builtin_accounts().accounts}
+    if getattr(config, "accounts", None):
+        acc_file = SourceFile(config.accounts, ACCOUNTS.name)
+        loaded = read_checked(root, acc_file, [], out) if (root / config.accounts).is_file() else None
+        if loaded is None or loaded.located is None:
+            out.append(
+                problem(
+                    sf.rel if sf else "cunwu.yaml",
+                    config_located.line_of(("accounts",)) if config_located else 0,
+                    "unknown-reference",
+                    f"找不到会计科目表文件 {config.accounts}",
+                    "accounts",
+                )
+            )
+        else:
+            chart = validate_model(ACCOUNTS.model, acc_file.rel, loaded.located, out)
+            if chart is not None:
+                for a in chart.accounts:
+                    accounts[a.code] = a
+    programs = {p.id: p for p in builtin_programs()}
+    for p in getattr(config, "programs", []) or []:
+        programs[p.id] = p
+    ctx = TownshipContext(root, config, accounts, programs, None)
+
+    allowed = ctx.official_numbers()
+    cat_sf = next((f for f in files if f.kind == "catalog"), None)
+    if cat_sf is not None:
+        loaded = read_checked(root, cat_sf, allowed, out)
+        report.files_checked += 1
+        if loaded is not None and loaded.located is not None:
+            cat = check_file(ctx, cat_sf, loaded, out)
+            if cat is not None:
+                ctx.catalog = cat.model
+                ctx.catalog_doc = cat
+    for sf in files:
+        if sf.kind == "power" and sf.village is None:
+            report.files_checked += 1
+            loaded = read_checked(root, sf, allowed, out)
+            doc = check_file(ctx, sf, loaded, out) if loaded is not None else None
+            if doc is not None:
+                if doc.key in ctx.powers:
+                    out.append(
+                        problem(
+                            sf.rel,
+                            doc.line("id"),
+                            "duplicate-id",
+                            f"事项标识 {doc.key} 与 {ctx.powers[doc.key].rel} 重复",
+                            "id",
+                        )
+                    )
+                else:
+                    ctx.powers[doc.key] = doc
+        elif sf.kind in ("page", "asset") or (sf.kind == "unknown" and sf.village is None):
+            # pages and assets are published as they are, and an unknown file
+            # is committed all the same: scan them all for personal numbers
+            report.files_checked += 1
+            read_checked(root, sf, allowed, out)
+        if sf.kind == "unknown" and sf.village is None:
+            out.append(unknown_file(sf))
+    check_power_numbers(list(ctx.powers.values()), out)
+    if history is not None:
+        ctx.histories = doc_histories(ctx.township_docs(), history, out)
+    report.extend(redacted(out))
+    return ctx
+
+
+def unknown_file(sf: SourceFile) -> Problem:
+    return problem(
+        sf.rel,
+        0,
+        "unknown-file",
+        "不认识的文件位置或扩展名，构建时会忽略它（格式说明见 docs/format.md）",
+    )
