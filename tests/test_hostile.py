@@ -650,8 +650,7 @@ def posters_of(project_dir: Path) -> list[tuple[str, str, str]]:
     from cunwu.render.outputs import site_outputs
     from cunwu.render.posters import poster_extras
     from cunwu.render.site import VillageSite
-    from cunwu.render.theme import find_theme
-    from cunwu.write.jobs import theme_env
+    from cunwu.render.theme import find_theme, theme_env
 
     project = load_project(project_dir, history=False)
     assert project.report.ok(), project.report.to_text()

@@ -21,7 +21,7 @@ import zxingcpp
 
 from cunwu.commands.printing import print_month
 from cunwu.errors import BuildError, FontMissing
-from cunwu.render.posters import eligible
+from cunwu.render.posters import DocMeta, eligible
 
 from conftest import DEMO_AS_OF, REPO, build_site, copy_project
 
@@ -246,15 +246,15 @@ def test_build_posters_follow_the_print_window(demo_site):
 
 def test_eligible_window_notice_and_drafts():
     meta = [
-        ["finance:2026-11", "approved", "2026-11", "", ""],
-        ["finance:2026-09", "approved", "2026-09", "", ""],
-        ["finance:2026-08", "approved", "2026-08", "2026-09-01", "2026-09-15"],
-        ["subsidy:2026-06-x", "approved", "2026-06", "2026-11-15", "2026-11-20"],  # notice on today
-        ["subsidy:2026-06-y", "approved", "2026-06", "2026-11-21", "2026-11-30"],  # not yet
-        ["notice:old", "approved", "2026-05", "2026-11-01", "2026-11-19"],  # over yesterday
-        ["finance:2026-10", "draft", "2026-10", "2026-11-10", "2026-11-25"],
-        ["power:seal-use", "approved", "", "", ""],
-        ["power:draft-item", "draft", "", "", ""],
+        DocMeta("finance:2026-11", "approved", "2026-11", "", ""),
+        DocMeta("finance:2026-09", "approved", "2026-09", "", ""),
+        DocMeta("finance:2026-08", "approved", "2026-08", "2026-09-01", "2026-09-15"),
+        DocMeta("subsidy:2026-06-x", "approved", "2026-06", "2026-11-15", "2026-11-20"),  # notice on today
+        DocMeta("subsidy:2026-06-y", "approved", "2026-06", "2026-11-21", "2026-11-30"),  # not yet
+        DocMeta("notice:old", "approved", "2026-05", "2026-11-01", "2026-11-19"),  # over yesterday
+        DocMeta("finance:2026-10", "draft", "2026-10", "2026-11-10", "2026-11-25"),
+        DocMeta("power:seal-use", "approved", "", "", ""),
+        DocMeta("power:draft-item", "draft", "", "", ""),
     ]
     today = dt.date(2026, 11, 20)
     assert eligible(meta, today, 3) == {
@@ -272,8 +272,8 @@ def test_eligible_window_notice_and_drafts():
     assert eligible(meta, today, 0, has_catalog=False) == {"subsidy:2026-06-x", "power:seal-use"}
     # the window runs back across a new year
     january = [
-        ["finance:2025-11", "approved", "2025-11", "", ""],
-        ["finance:2025-10", "approved", "2025-10", "", ""],
+        DocMeta("finance:2025-11", "approved", "2025-11", "", ""),
+        DocMeta("finance:2025-10", "approved", "2025-10", "", ""),
     ]
     assert eligible(january, dt.date(2026, 1, 5), 3, has_catalog=False) == {"finance:2025-11"}
 

@@ -1,21 +1,25 @@
 """``cunwu build``: validated sources -> static sites, costing what changed.
 
-The build, in order:
+:func:`build` is the story, one named step each:
 
-1. hash the sources (cached by stat), load the township settings;
-2. per village, decide from fingerprints whether it must be validated again
-   (its files or the township's changed) and rebuilt (also the theme, the
-   code, the history or the print window changed);
-3. validate and build the villages that need it in worker processes, each
-   into a staging tree of hard links to the live one (one Pelican run per
-   village, pages rendered only when their data changed);
-4. refuse the whole build if any village has errors, or if anything written
-   contains a personal number: the live site is untouched;
-5. swap each rebuilt village's staging tree in with one atomic directory
-   exchange, write the township root, then record the new cache state.
+1. **plan**: walk the project once, hash the sources (cached by stat), check
+   the township's own files, and decide per village from fingerprints
+   whether anything it shows changed (its files, the township's, the code,
+   the theme, the history or the print window);
+2. **villages**: check each village that changed and, if it passed, render
+   it into a staging copy of its live tree, in one task per village in
+   worker processes (one Pelican run per village, a page rendered only when
+   its data changed), scanning what was written from the writer's bytes;
+3. **check**: refuse the build if any village has errors, listing them all;
+4. **scan**: refuse it if anything written contains a personal number;
+5. **versions**: refuse it if a published version vanished from history;
+   record the new ones (versions.json);
+6. **township**: render and scan the township root in its own staging folder;
+7. **publish**: swap each rebuilt village's staging tree in with one atomic
+   directory exchange, install the township root, record the cache state.
 
-A journal makes step 5 restartable after a crash. Unchanged output files
-keep their bytes and modification time throughout.
+Until step 7 the live site is untouched; a journal makes step 7 restartable
+after a crash. Unchanged output files keep their bytes and modification time.
 """
 
 from __future__ import annotations
@@ -27,29 +31,30 @@ import json
 import multiprocessing
 import os
 import shutil
-import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import BuildError, HistoryError, PrivacyLeak, ValidationFailed
+from ..errors import BuildError, PrivacyLeak, ValidationFailed
+from ..history.git import head_date
 from ..history.manifest import read_source as read_manifest
 from ..history.versions import history_key
-from ..problems import Report, problem
+from ..problems import Problem, Report, problem
 from ..render.theme import find_theme
-from ..sources import SourceFile, discover, find_root
+from ..sources import find_root
 from ..validate.crossfile import check_unique_codes
-from ..validate.project import VillageBundle
-from ..validate.township import load_township
 from ..write import villages
 from ..write.fingerprint import FileHashes, code_fingerprint, sha, static_files, template_fingerprints
-from ..write.records import atomic_pickle, bundle_path, load_record, record_path
-from ..write.state import Record, State, Task, TaskResult
+from ..write.records import atomic_pickle, load_record, record_path
+from ..write.run import PELICANCONF, pelican_settings, template_dirs
+from ..write.state import State, Task, TaskResult, VillageSummary
 from ..write.swap import live_ino, recover, swap_in
-from ..write.township import check_manifest, install_root, render_root, scan_root
-from ..write.villages import build_village, render_fingerprint, validate_task, validate_village
-from .project import open_history
+from ..write.township import RootBuild, check_manifest, install_root, render_root, scan_root
+from ..write.villages import render_fingerprint, village_task
+from .project import OpenProject, open_project
 
 
 @dataclass
@@ -89,18 +94,9 @@ def resolve_as_of(root: Path, given: dt.date | None) -> tuple[dt.date, str]:
     """ "Today" for timeliness: given, else the newest commit's date, so builds reproduce."""
     if given is not None:
         return given, "按 --as-of 指定"
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "log", "-1", "--format=%cs"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=True,
-        ).stdout.strip()
-        if out:
-            return dt.date.fromisoformat(out), "以最新一次提交的日期为准"
-    except (OSError, subprocess.SubprocessError, ValueError):
-        pass
+    day = head_date(root)
+    if day is not None:
+        return day, "以最新一次提交的日期为准"
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date(), "按 SOURCE_DATE_EPOCH"
@@ -138,15 +134,16 @@ class Progress:
             print(file=sys.stderr)
 
 
-def _lock(out: Path):
+@contextmanager
+def build_lock(out: Path) -> Iterator[None]:
+    """One build at a time per output folder."""
     out.mkdir(parents=True, exist_ok=True)
-    fh = open(out / ".lock", "w")  # noqa: SIM115 - held until the build ends
-    try:
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        fh.close()
-        raise BuildError(f"另一个构建正在使用 {out}，请等它结束后再试。") from None
-    return fh
+    with open(out / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise BuildError(f"另一个构建正在使用 {out}，请等它结束后再试。") from None
+        yield
 
 
 # ---------------------------------------------------------------- the build
@@ -154,85 +151,128 @@ def _lock(out: Path):
 
 def build(opts: BuildOptions) -> BuildResult:
     t0 = time.monotonic()
-    root = find_root(opts.path)
-    out = (opts.out or root / "build").resolve()
-    lock = _lock(out)
-    try:
-        theme = find_theme(root)
-        report = Report()
-        files = discover(root)
-        hashes_cache = FileHashes(out / ".cache" / "files.pickle")
-        hashes = hashes_cache.hash_all(root, files)
-        history = open_history(
-            root, report, opts.require_history, out / ".cache" / "gitlog.pickle" if opts.use_cache else None
-        )
-        previous = _previous_manifest(opts, out, history, report)
-        ctx = load_township(root, files, report, history)
-        if not report.ok():
-            raise ValidationFailed(report)
-        code_fp = code_fingerprint()
-        tpl_fps = template_fingerprints(theme / "templates")
-        static = static_files(theme / "static")
-        township_files = [f for f in files if f.village is None and f.kind != "page"]
-        township_fp = sha(
-            code_fp,
-            history_key(history, [f.rel for f in township_files]),
-            *(f"{f.rel}:{hashes.get(f.rel, '')}" for f in township_files),
-        )
-        salt = sha(
-            code_fp,
-            json.dumps(tpl_fps, sort_keys=True),
-            *(sha(b) for b in static.values()),
-            f"drafts={opts.drafts}",
-        )
-        as_of, as_of_source = resolve_as_of(root, opts.as_of)
-        maker = None
-        if opts.posters:
-            from ..write.posters import PosterMaker
+    out = (opts.out or find_root(opts.path) / "build").resolve()
+    with build_lock(out):
+        plan = plan_build(opts, out)
+        try:
+            results = check_and_render_villages(plan, opts)
+            check(plan, results)
+            scan(plan, results)
+            manifest = record_versions(plan, results, opts)
+            root = render_township(plan, results, manifest)
+            changed = publish(plan, results, root)
+        finally:
+            villages.STATE = None
+            discard_staging(plan.state)
+    built = [r for r in results if r.built]
+    return BuildResult(
+        site=plan.state.site,
+        as_of=plan.as_of,
+        villages=len(results),
+        rebuilt=[r.vid for r in built],
+        pages_rendered=sum(r.rendered for r in built),
+        posters_rendered=sum(r.posters_rendered for r in built),
+        files_changed=sum(len(r.changed) for r in built) + changed,
+        seconds=time.monotonic() - t0,
+        report=plan.report,
+    )
 
-            maker = PosterMaker(out / ".cache" / "posters", ctx.config.print.paper, out / ".staging")
-            salt = sha(salt, maker.fingerprint)
-        state = State(
-            root, out, ctx, theme, tpl_fps, static, code_fp, salt, opts.drafts, history, as_of, maker
+
+@dataclass
+class Plan:
+    """What a build knows before it renders anything."""
+
+    project: OpenProject
+    state: State
+    hashes: FileHashes
+    #: each source file's hash, by path
+    hashed: dict[str, str]
+    township_fp: str
+    as_of: dt.date
+    as_of_source: str
+    #: the published versions.json to continue the record from (``--manifest``)
+    previous: tuple[str, str] | None
+    #: villages to check and render
+    tasks: list[Task] = field(default_factory=list)
+    #: villages whose cache record still says everything (nothing to do)
+    unchanged: list[TaskResult] = field(default_factory=list)
+
+    @property
+    def report(self) -> Report:
+        return self.project.report
+
+
+def plan_build(opts: BuildOptions, out: Path) -> Plan:
+    """Walk the project once, check the township's files, and sort the villages
+    into those to check and render and those the cache answers for."""
+    report = Report()
+    cache = out / ".cache"
+    project = open_project(
+        opts.path,
+        require_history=opts.require_history,
+        history_cache=cache / "gitlog.pickle" if opts.use_cache else None,
+        report=report,
+    )
+    root, history, ctx = project.root, project.history, project.ctx
+    previous = _previous_manifest(opts, out, history, report)
+    if not report.ok():
+        raise ValidationFailed(report)
+    hashes = FileHashes(cache / "files.pickle")
+    hashed = hashes.hash_all(root, project.files)
+    theme = find_theme(root)
+    pelican = pelican_settings(root, theme)
+    code_fp = code_fingerprint()
+    tpl_fps = template_fingerprints(template_dirs(pelican))
+    static = static_files(theme / "static")
+    township_files = [f for f in project.township_files if f.kind != "page"]
+    township_fp = sha(
+        code_fp,
+        history_key(history, [f.rel for f in township_files]),
+        *(f"{f.rel}:{hashed.get(f.rel, '')}" for f in township_files),
+    )
+    conf = root / PELICANCONF
+    salt = sha(
+        code_fp,
+        json.dumps(tpl_fps, sort_keys=True),
+        *(sha(b) for b in static.values()),
+        # the township's Pelican settings: its plugins and their settings
+        sha(conf.read_bytes()) if conf.is_file() else "no pelicanconf",
+        f"drafts={opts.drafts}",
+    )
+    as_of, as_of_source = resolve_as_of(root, opts.as_of)
+    maker = None
+    if opts.posters:
+        from ..write.posters import PosterMaker
+
+        maker = PosterMaker(cache / "posters", ctx.config.print.paper, out / ".staging")
+        salt = sha(salt, maker.fingerprint)
+    state = State(
+        root, out, ctx, theme, pelican, tpl_fps, static, code_fp, salt, opts.drafts, history, as_of, maker
+    )
+    recover(state)
+    plan = Plan(project, state, hashes, hashed, township_fp, as_of, as_of_source, previous)
+    for vid in sorted(project.by_village):
+        vfiles = project.by_village[vid]
+        vfp = sha(
+            township_fp,
+            history_key(history, [f.rel for f in vfiles]),
+            *(f"{f.rel}:{hashed.get(f.rel, '')}" for f in vfiles),
         )
-        recover(state)
-
-        by_village: dict[str, list[SourceFile]] = {}
-        for f in files:
-            if f.village:
-                by_village.setdefault(f.village, []).append(f)
-        tasks, skipped = [], []
-        for vid in sorted(by_village):
-            vfiles = by_village[vid]
-            vfp = sha(
-                township_fp,
-                history_key(history, [f.rel for f in vfiles]),
-                *(f"{f.rel}:{hashes.get(f.rel, '')}" for f in vfiles),
-            )
-            rec = load_record(state, vid) if opts.use_cache else None
-            if (
-                rec is not None
-                and rec.vfp == vfp
-                and rec.rfp
-                and rec.rfp == render_fingerprint(state, vfp, rec.summary)
-                and rec.tree_ino == live_ino(state, vid)
-            ):
-                skipped.append((vid, rec))
-            else:
-                tasks.append(Task(vid, vfiles, vfp, rec))
-
-        # largest villages first: the last task of a phase then runs alone for the
-        # shortest time while the other cores wait
-        tasks.sort(key=lambda t: -sum(hashes_cache.size(f.rel) for f in t.files))
-        villages.STATE = state
-        results = _run_tasks(state, tasks, opts)
-        for vid, rec in skipped:
-            results.append(
+        rec = load_record(state, vid) if opts.use_cache else None
+        if (
+            rec is not None
+            and rec.summary is not None
+            and rec.vfp == vfp
+            and rec.rfp
+            and rec.rfp == render_fingerprint(state, vfp, rec.summary)
+            and rec.tree_ino == live_ino(state, vid)
+        ):
+            plan.unchanged.append(
                 TaskResult(
                     vid,
                     rec.problems,
                     rec.count,
-                    rec.vfp,
+                    vfp,
                     rec.summary,
                     rec.rfp,
                     rec.tree_ino,
@@ -240,110 +280,131 @@ def build(opts: BuildOptions) -> BuildResult:
                     unchanged=True,
                 )
             )
-        for r in results:
-            report.extend(r.problems)
-            report.files_checked += r.count
-        report.extend(
-            check_unique_codes(
-                [
-                    (f"villages/{r.vid}/village.yaml", r.summary["code_line"], r.summary["code"])
-                    for r in results
-                    if r.summary
-                ]
-            )
-        )
-        if not report.ok():
-            _discard_staging(state)
-            raise ValidationFailed(report)
-        leaks = [p for r in results for p in r.leaks]
-        if leaks:
-            _discard_staging(state)
-            report.extend(leaks)
-            raise PrivacyLeak(
-                "构建输出中发现个人信息，已停止，网站保持原样：\n" + "\n".join(p.format() for p in leaks)
-            )
-        try:
-            manifest = check_manifest(state, results, as_of, opts.allow_rewrite, previous)
-        except HistoryError:
-            _discard_staging(state)
-            raise
+        else:
+            plan.tasks.append(Task(vid, vfiles, vfp, rec))
+    # largest villages first: the last task then runs alone for the shortest
+    # time while the other cores wait
+    plan.tasks.sort(key=lambda t: -sum(hashes.size(f.rel) for f in t.files))
+    return plan
 
-        live_villages = (
-            {p.name for p in state.site.iterdir() if p.is_dir() and not p.name.startswith(".")}
-            if state.site.exists()
-            else set()
-        )
-        content_pages = (
-            {p.stem for p in (root / "content").glob("*.md")} if (root / "content").is_dir() else set()
-        )
-        removed = sorted(
-            v
-            for v in live_villages - set(by_village)
-            if (state.cache / "villages" / f"{v}.rec").exists() and v not in content_pages
-        )
-        summaries = [r.summary for r in sorted(results, key=lambda r: r.vid) if r.summary]
-        root_key = sha(
-            state.render_salt,
-            township_fp,
-            as_of.isoformat(),
-            as_of_source,
-            sha(manifest),
-            json.dumps(summaries, sort_keys=True, ensure_ascii=False),
-            *(f"{f.rel}:{hashes.get(f.rel, '')}" for f in files if f.kind in ("page", "asset")),
-        )
-        root_record = state.cache / "root.key"
-        root_build = None
-        if not (
-            root_record.is_file()
-            and root_record.read_text() == root_key
-            and (state.site / "index.html").is_file()
-        ):
-            # the township root is rendered and scanned before anything goes
-            # live, like the villages: a failure here leaves the site as it was
-            try:
-                root_build = render_root(state, summaries, as_of, as_of_source, manifest)
-                root_leaks = scan_root(state, root_build)
-            except BaseException:
-                _discard_staging(state)
-                raise
-            if root_leaks:
-                _discard_staging(state)
-                report.extend(root_leaks)
-                raise PrivacyLeak(
-                    "构建输出中发现个人信息，已停止，网站保持原样：\n"
-                    + "\n".join(p.format() for p in root_leaks)
-                )
-        swap_in(state, results, removed)
-        root_changed = []  # the township's index, pages and manifest are as they were
-        if root_build is not None:
-            root_changed = install_root(state, root_build, summaries)
-            root_record.write_text(root_key)
-        for r in results:
-            if r.summary is not None and not r.unchanged:
-                atomic_pickle(
-                    record_path(state, r.vid),
-                    Record(r.vfp, r.problems, r.count, r.summary, r.rfp, r.tree_ino, r.pages),
-                )
-        for vid in removed:
-            for p in (record_path(state, vid), bundle_path(state, vid)):
-                p.unlink(missing_ok=True)
-        hashes_cache.save()
-        _discard_staging(state)
-        built = [r for r in results if r.built]
-        return BuildResult(
-            site=state.site,
-            as_of=as_of,
-            villages=len(results),
-            rebuilt=[r.vid for r in built],
-            pages_rendered=sum(r.rendered for r in built),
-            posters_rendered=sum(r.posters_rendered for r in built),
-            files_changed=sum(len(r.changed) for r in built) + len(root_changed),
-            seconds=time.monotonic() - t0,
-            report=report,
-        )
+
+def check_and_render_villages(plan: Plan, opts: BuildOptions) -> list[TaskResult]:
+    """Each village that changed, checked and rendered in one task (in parallel
+    worker processes, forked with the build state)."""
+    villages.STATE = plan.state
+    tasks = plan.tasks
+    jobs = opts.jobs or os.cpu_count() or 1
+    results: list[TaskResult] = list(plan.unchanged)
+    progress = Progress(len(tasks), opts.progress, "构建")
+    try:
+        if len(tasks) > 1 and jobs > 1:
+            context = multiprocessing.get_context("fork")
+            with cf.ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+                futures = {pool.submit(village_task, t): t for t in tasks}
+                for fut in cf.as_completed(futures):
+                    results.append(fut.result())
+                    progress.step(futures[fut].vid)
+        else:
+            for t in tasks:
+                results.append(village_task(t))
+                progress.step(t.vid)
     finally:
-        villages.STATE = None
-        lock.close()
+        progress.close()
+    results.sort(key=lambda r: r.vid)
+    return results
+
+
+def check(plan: Plan, results: list[TaskResult]) -> None:
+    """Every problem of every village, and the rules across villages; any error stops the build."""
+    report = plan.report
+    for r in results:
+        report.extend(r.problems)
+        report.files_checked += r.count
+    report.extend(
+        check_unique_codes(
+            [
+                (f"villages/{r.vid}/village.yaml", r.summary.code_line, r.summary.code)
+                for r in results
+                if r.summary
+            ]
+        )
+    )
+    if not report.ok():
+        raise ValidationFailed(report)
+
+
+def scan(plan: Plan, results: list[TaskResult]) -> None:
+    """A personal number in anything written stops the build."""
+    leak([p for r in results for p in r.leaks], plan.report)
+
+
+def leak(found: list[Problem], report: Report) -> None:
+    if found:
+        report.extend(found)
+        raise PrivacyLeak(
+            "构建输出中发现个人信息，已停止，网站保持原样：\n" + "\n".join(p.format() for p in found)
+        )
+
+
+def record_versions(plan: Plan, results: list[TaskResult], opts: BuildOptions) -> bytes:
+    """versions.json: a published version that vanished stops the build; new ones are added."""
+    return check_manifest(plan.state, results, plan.as_of, opts.allow_rewrite, plan.previous)
+
+
+def _summaries(results: list[TaskResult]) -> list[VillageSummary]:
+    return [r.summary for r in sorted(results, key=lambda r: r.vid) if r.summary]
+
+
+def render_township(plan: Plan, results: list[TaskResult], manifest: bytes) -> RootBuild | None:
+    """The township root, rendered and scanned before anything goes live; None
+    when it would come out as it is."""
+    state = plan.state
+    summaries = _summaries(results)
+    hashed = plan.hashed
+    root_key = sha(
+        state.render_salt,
+        plan.township_fp,
+        plan.as_of.isoformat(),
+        plan.as_of_source,
+        sha(manifest),
+        json.dumps([s.as_dict() for s in summaries], sort_keys=True, ensure_ascii=False),
+        *(f"{f.rel}:{hashed.get(f.rel, '')}" for f in plan.project.files if f.kind in ("page", "asset")),
+    )
+    record = state.cache / "root.key"
+    if record.is_file() and record.read_text() == root_key and (state.site / "index.html").is_file():
+        return None
+    root = render_root(state, summaries, plan.as_of, plan.as_of_source, manifest)
+    root.key = root_key
+    leak(scan_root(state, root), plan.report)
+    return root
+
+
+def publish(plan: Plan, results: list[TaskResult], root: RootBuild | None) -> int:
+    """Swap every rebuilt village in, install the township root, record the
+    cache; the number of township files that changed."""
+    state = plan.state
+    live = (
+        {p.name for p in state.site.iterdir() if p.is_dir() and not p.name.startswith(".")}
+        if state.site.exists()
+        else set()
+    )
+    content = state.root / "content"
+    pages = {p.stem for p in content.glob("*.md")} if content.is_dir() else set()
+    removed = sorted(
+        v for v in live - set(plan.project.by_village) if record_path(state, v).exists() and v not in pages
+    )
+    swap_in(state, results, removed)
+    changed = 0
+    if root is not None:
+        changed = len(install_root(state, root, _summaries(results)))
+        (state.cache / "root.key").write_text(root.key)
+    for r in results:
+        if r.summary is not None and not r.unchanged:
+            atomic_pickle(record_path(state, r.vid), r.record())
+    for vid in removed:
+        record_path(state, vid).unlink(missing_ok=True)
+    plan.hashes.save()
+    return changed
 
 
 def _previous_manifest(opts: BuildOptions, out: Path, history, report: Report) -> tuple[str, str] | None:
@@ -381,55 +442,6 @@ def _previous_manifest(opts: BuildOptions, out: Path, history, report: Report) -
     return previous
 
 
-def _discard_staging(state: State) -> None:
+def discard_staging(state: State) -> None:
     if state.staging.exists():
         shutil.rmtree(state.staging, ignore_errors=True)
-
-
-def _run_tasks(state: State, tasks: list[Task], opts: BuildOptions) -> list[TaskResult]:
-    """Validate every village that needs it, then (only if all passed) build."""
-    jobs = opts.jobs or os.cpu_count() or 1
-    parallel = len(tasks) > 1 and jobs > 1
-    pool = None
-    if parallel:
-        # fork: workers inherit the imported modules and the build state
-        pool = cf.ProcessPoolExecutor(
-            max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork")
-        )
-    try:
-        progress = Progress(len(tasks), opts.progress, "校验")
-        bundles: dict[str, VillageBundle] = {}
-        validated: list[TaskResult] = []
-        if pool is None:
-            for t in tasks:
-                r, b = validate_village(t)
-                if b is not None and len(tasks) <= 8:  # a few: keep them, skip the reload
-                    bundles[t.vid] = b
-                validated.append(r)
-                progress.step(t.vid)
-        else:
-            futures = {pool.submit(validate_task, t): t for t in tasks}
-            for fut in cf.as_completed(futures):
-                validated.append(fut.result())
-                progress.step(futures[fut].vid)
-        progress.close()
-        by_vid = {r.vid: r for r in validated}
-        if any(r.has_errors or r.summary is None for r in validated):
-            return sorted(validated, key=lambda r: r.vid)
-        to_build = [(t, by_vid[t.vid]) for t in tasks]
-        progress = Progress(len(to_build), opts.progress, "构建")
-        results: list[TaskResult] = []
-        if pool is None:
-            for item in to_build:
-                results.append(build_village(item, bundles.pop(item[0].vid, None)))
-                progress.step(item[0].vid)
-        else:
-            futures = {pool.submit(build_village, item): item[0] for item in to_build}
-            for fut in cf.as_completed(futures):
-                results.append(fut.result())
-                progress.step(futures[fut].vid)
-        progress.close()
-        return sorted(results, key=lambda r: r.vid)
-    finally:
-        if pool is not None:
-            pool.shutdown()

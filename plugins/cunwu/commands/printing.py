@@ -19,13 +19,13 @@ from pathlib import Path
 from ..errors import UsageError, ValidationFailed
 from ..render.common import bundle_infos, data_key, doc_month
 from ..render.site import VillageSite
-from ..render.theme import find_theme
+from ..render.theme import Templates, find_theme, theme_env
 from ..sources import find_root
 from ..write.fingerprint import code_fingerprint, sha, template_fingerprints
 from ..write.fsutil import write_if_changed
-from ..write.jobs import theme_env
 from ..write.pdf import merge_pdfs
-from ..write.posters import PosterMaker
+from ..write.posters import PosterMaker, make_poster
+from ..write.run import pelican_settings, template_dirs
 from .validate import load_project
 
 
@@ -52,9 +52,10 @@ def print_month(path: Path, month: str, village: str | None = None, progress=Non
     ctx = project.township
     if village is not None and village not in project.villages:
         raise UsageError(f"没有这个村：{village}（已有：{'、'.join(sorted(project.villages))}）")
-    theme = find_theme(root)
-    env = theme_env(theme)
-    tpl_fps = template_fingerprints(theme / "templates")
+    # the templates of a build's Pelican runs: the township's overrides, then the theme
+    dirs = template_dirs(pelican_settings(root, find_theme(root)))
+    templates = Templates(theme_env(dirs))
+    tpl_fps = template_fingerprints(dirs)
     code_fp = code_fingerprint()
     out_dir = root / "build" / "print" / month
     maker = PosterMaker(root / "build" / ".cache" / "posters", ctx.config.print.paper, root / "villages")
@@ -71,19 +72,16 @@ def print_month(path: Path, month: str, village: str | None = None, progress=Non
         parts = []
         for doc in docs:
             out = site.pages_of(doc).page(doc, doc.url_path + "index.html")
-            template = out.poster
-            key = maker.key(code_fp, tpl_fps[template], site_key, out.data)
             t = time.monotonic()
-            pdf, rendered = maker.get(
-                key,
-                lambda extras, template=template, out=out, site=site: env.get_template(
-                    template + ".html"
-                ).render(site=site.site, page=out.data, poster=extras),
+            pdf, rendered = make_poster(
+                maker,
+                templates,
+                code_fp,
+                tpl_fps,
                 site.site,
-                out.data,
-                out.template,
+                site_key,
+                out,
                 root / "villages" / vid / doc.url_path,
-                out.sources,
             )
             if rendered:
                 result.rendered += 1

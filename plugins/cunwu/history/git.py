@@ -30,6 +30,7 @@ repository has no commits or is a shallow clone: :class:`History` says so in
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import pickle
@@ -768,6 +769,19 @@ def read_history(root: Path | str, prefixes=DEFAULT_PREFIXES, cache: Path | None
     if shallow:
         h.reason = "这是浅克隆（shallow clone），只包含最近的部分历史；较早的修改无法显示"
     return h
+
+
+def head_date(root: Path) -> dt.date | None:
+    """The date of the newest commit (committer date), or None without history."""
+    try:
+        r = _run(root, ["log", "-1", "--format=%cs"])
+    except OSError:
+        return None
+    text = _text(r.stdout).strip()
+    try:
+        return dt.date.fromisoformat(text) if r.returncode == 0 and text else None
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------- revisions named by people

@@ -9,8 +9,10 @@ The power list and every power item's flowchart always have one.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
+from ..validate.project import VillageBundle
 from .common import POWER_LIST, doc_month
 from .flowchart import FONT_FAMILY
 from .qr import qr_svg
@@ -22,29 +24,32 @@ POSTER_NAME = "poster.pdf"
 #: at least 2.5 cm printed, however short the URL (a version-3 code would be 24.3 mm).
 QR_SIZE_MM = 31
 QR_MIN_VERSION = 5
-TEMPLATES = {
-    "finance": "poster-finance",
-    "roster": "poster-roster",
-    "notice": "poster-notice",
-    "power": "poster-power",
-    "powers": "poster-powers",
-}
 
 
-def doc_meta(bundle) -> list[list[str]]:
-    """What eligibility needs to know of each disclosure (kept in the build cache)."""
+@dataclass(frozen=True)
+class DocMeta:
+    """What poster eligibility needs to know of a disclosure (kept in the build cache)."""
+
+    key: str  # "finance:2026-10"
+    status: str  # approved | draft
+    month: str  # the archive month, "" for a power item
+    notice_start: str = ""  # ISO dates of the notice period, if it has one
+    notice_end: str = ""
+
+
+def doc_meta(bundle: VillageBundle) -> list[DocMeta]:
     out = []
-    for d in bundle.finance + bundle.rosters + bundle.notices + bundle.powers:
+    for d in bundle.disclosures():
         m = d.model
         notice = getattr(m, "notice", None)
         out.append(
-            [
+            DocMeta(
                 f"{d.kind}:{d.key}",
                 m.status,
                 doc_month(d),
                 notice.start.isoformat() if notice else "",
                 notice.end.isoformat() if notice else "",
-            ]
+            )
         )
     return out
 
@@ -58,24 +63,28 @@ def _months_back(as_of: dt.date, n: int) -> set[str]:
 
 
 def eligible(
-    meta: list[list[str]], as_of: dt.date, window_months: int, has_catalog: bool = True
+    meta: list[DocMeta], as_of: dt.date, window_months: int, has_catalog: bool = True
 ) -> frozenset[str]:
     """Keys of the disclosures ``cunwu build`` makes posters for. ``has_catalog``: an
     approved catalog, whose power list gets a poster."""
     window = _months_back(as_of, window_months)
     today = as_of.isoformat()
     out = {POWER_LIST} if has_catalog else set()
-    for key, status, month, start, end in meta:
-        if status != "approved":
+    for d in meta:
+        if d.status != "approved":
             continue
-        if key.startswith("power:") or month in window or (start and start <= today <= end):
-            out.add(key)
+        if (
+            d.key.startswith("power:")
+            or d.month in window
+            or (d.notice_start and d.notice_start <= today <= d.notice_end)
+        ):
+            out.add(d.key)
     return frozenset(out)
 
 
-def month_docs(meta: list[list[str]], month: str) -> list[str]:
+def month_docs(meta: list[DocMeta], month: str) -> list[str]:
     """Keys of the approved disclosures of one month, for a print pack."""
-    return [key for key, status, m, _s, _e in meta if status == "approved" and m == month]
+    return [d.key for d in meta if d.status == "approved" and d.month == month]
 
 
 def poster_extras(site: dict, page: dict, template: str, paper: str, font_css: str, font_family: str) -> dict:

@@ -171,7 +171,8 @@ class VillageSite:
         info = self.info.get(self.key_of(doc))
         m = doc.model
         out = {
-            "status": m.status,
+            # not "status": a page's status is Pelican's (published or hidden)
+            "disclosure_status": m.status,
             "approved_on": date_zh(m.approved_on),
             "corrections": [{"date": date_zh(c.date), "reason": c.reason} for c in m.corrections],
             "attachments": [
@@ -268,9 +269,20 @@ class KindPages:
         """One line about a document, for lists ("" for none)."""
         return ""
 
-    def outputs(self) -> Iterator[Output]:
-        """The section index and a page per document."""
+    def section(self) -> Output:
+        """The kind's section index (``finance/`` ...)."""
         raise NotImplementedError
+
+    def redirects(self, doc: Doc) -> Iterator[Output]:
+        """Pages that send a document's other URLs (a notice's old slugs) to its page."""
+        return iter(())
+
+    def outputs(self) -> Iterator[Output]:
+        """The section index, a page per document shown, and its redirects."""
+        yield self.section()
+        for doc in self.online():
+            yield self.page(doc, doc.url_path + "index.html")
+            yield from self.redirects(doc)
 
     def page(self, doc: Doc, name: str, **extra: Any) -> Output:
         """The page of one document (at ``name``; ``extra`` overrides page data,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, Template
 
 import cunwu
 
@@ -29,8 +29,20 @@ def find_theme(root: Path) -> Path:
     raise UsageError(f"找不到网站主题：{root / 'themes' / 'cunwu'}/templates 不存在")
 
 
-def theme_env(theme: Path) -> Environment:
-    """The theme's templates outside a Pelican run, with the options Pelican runs use."""
-    env = Environment(loader=FileSystemLoader(str(theme / "templates")), **JINJA_OPTIONS)
+def theme_env(theme: Path | list[Path]) -> Environment:
+    """The theme's templates outside a Pelican run, with the options Pelican runs
+    use: ``theme`` is a theme folder, or a search path of template folders."""
+    dirs = [str(d) for d in theme] if isinstance(theme, list) else [str(theme / "templates")]
+    env = Environment(loader=FileSystemLoader(dirs), **JINJA_OPTIONS)
     env.filters.update(JINJA_FILTERS)
     return env
+
+
+class Templates:
+    """Templates by name without ``.html``, as a Pelican generator hands them out."""
+
+    def __init__(self, env: Environment):
+        self.env = env
+
+    def get_template(self, name: str) -> Template:
+        return self.env.get_template(name + ".html")

@@ -38,15 +38,20 @@ def code_fingerprint() -> str:
     pkg = Path(cunwu.__file__).parent
     h = hashlib.sha256()
     for path in sorted(pkg.rglob("*")):
-        if path.suffix in (".py", ".yaml", ".txt") and "__pycache__" not in path.parts:
+        if path.suffix in (".py", ".yaml", ".txt", ".json") and "__pycache__" not in path.parts:
             h.update(path.relative_to(pkg).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
-def template_fingerprints(templates_dir: Path) -> dict[str, str]:
-    """``{"roster": fp, ...}`` for every ``*.html`` template, dependencies included."""
+def template_fingerprints(template_dirs: list[Path]) -> dict[str, str]:
+    """``{"roster": fp, ...}`` for every ``*.html`` template, dependencies included.
+    ``template_dirs`` is the search path, first match wins (a township's
+    overrides before the theme), as in a Pelican run."""
     env = Environment()
-    sources = {p.name: p.read_text("utf-8") for p in sorted(templates_dir.glob("*.html"))}
+    sources: dict[str, str] = {}
+    for folder in template_dirs:
+        for p in sorted(folder.glob("*.html")):
+            sources.setdefault(p.name, p.read_text("utf-8"))
     deps = {}
     for name, text in sources.items():
         refs = meta.find_referenced_templates(env.parse(text))

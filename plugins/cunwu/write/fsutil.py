@@ -6,8 +6,10 @@
   renamed over the old one. That matters because staging trees share inodes
   with the live site through hard links: writing in place would change the
   live site in the middle of a build.
-* :func:`stage_tree` makes a staging copy of a live directory out of hard
-  links (cheap, whatever the file count).
+* :func:`stage_tree` makes a staging copy of a live directory, every file
+  a real copy with its modification time: a Pelican plugin may write into
+  a file in place (``open(path, "w")``), and must never reach the live
+  site through a shared inode.
 * :func:`exchange` swaps the staging tree and the live tree with one atomic
   ``renameat2(RENAME_EXCHANGE)`` where the kernel and filesystem offer it,
   else with two renames.
@@ -60,27 +62,40 @@ def _replace(path: Path, data: bytes) -> bool:
     return True
 
 
-def stage_tree(live: Path, staging: Path) -> int:
-    """Fill ``staging`` with hard links to every file of ``live``; return the count."""
+def stage_tree(live: Path, staging: Path) -> dict[str, tuple[int, int]]:
+    """Fill ``staging`` with a copy of every file of ``live`` (modification times
+    kept); return each copied file's (size, mtime_ns), by relative path."""
     if staging.exists():
         shutil.rmtree(staging)
     if not live.is_dir():
         staging.mkdir(parents=True)
-        return 0
-    count = 0
+        return {}
+    copied = {}
     for dirpath, _dirs, filenames in os.walk(live):
         rel = os.path.relpath(dirpath, live)
         target = staging if rel == "." else staging / rel
         target.mkdir(parents=True, exist_ok=True)
         for name in filenames:
-            src = os.path.join(dirpath, name)
-            try:
-                os.link(src, target / name)
-            except OSError:
-                # a filesystem without hard links: copy, keeping the mtime
-                shutil.copy2(src, target / name)
-            count += 1
-    return count
+            dst = target / name
+            shutil.copy2(os.path.join(dirpath, name), dst)
+            st = dst.stat()
+            copied[dst.relative_to(staging).as_posix()] = (st.st_size, st.st_mtime_ns)
+    return copied
+
+
+def touched(tree: Path, before: dict[str, tuple[int, int]], ours: set[str]) -> tuple[set[str], set[str]]:
+    """Files of ``tree`` that are not ``ours``: those written since ``before`` was
+    taken (new, or another size or mtime), and those left as they were."""
+    written, untouched = set(), set()
+    for dirpath, _dirs, filenames in os.walk(tree):
+        for name in filenames:
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, tree).replace(os.sep, "/")
+            if rel in ours:
+                continue
+            st = os.stat(full)
+            (untouched if before.get(rel) == (st.st_size, st.st_mtime_ns) else written).add(rel)
+    return written, untouched
 
 
 def remove_stale(tree: Path, keep: set[str]) -> list[str]:

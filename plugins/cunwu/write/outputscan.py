@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from ..privacy import scan_markup
 from ..problems import Problem
@@ -22,24 +22,22 @@ def _pdf_text(data: bytes) -> str:
         pdf.close()
 
 
-def scan_outputs(
-    tree: Path, vid: str, changed: list[str], sources: dict, allowed: list[str]
-) -> list[Problem]:
+def scan_outputs(written: dict[str, bytes], vid: str, sources: dict, allowed: list[str]) -> list[Problem]:
     """Every file a build wrote anew (HTML, JSON, CSV, feeds, SVG, the text of
-    PDFs), scanned for personal numbers before it can go live. Results are
-    kept by content hash, so the same bytes are scanned once."""
+    PDFs), scanned for personal numbers before it can go live: ``written`` maps
+    each path (relative to the village or township root) to the bytes written.
+    Results are kept by content hash, so the same bytes are scanned once."""
     out = []
     # what is allowed differs between villages (their own official numbers)
     allowed_key = hashlib.sha256("\0".join(sorted(allowed)).encode()).digest()
-    for rel in changed:
-        path = tree / rel
-        if path.suffix not in _SCANNED_KINDS:
+    for rel, data in written.items():
+        suffix = PurePosixPath(rel).suffix
+        if suffix not in _SCANNED_KINDS:
             continue
-        data = path.read_bytes()
         digest = hashlib.sha256(data).digest() + allowed_key
         findings = _SCANNED.get(digest)
         if findings is None:
-            text = _pdf_text(data) if path.suffix == ".pdf" else data.decode("utf-8", errors="replace")
+            text = _pdf_text(data) if suffix == ".pdf" else data.decode("utf-8", errors="replace")
             findings = _SCANNED[digest] = tuple(scan_markup(text, allowed))
         for f in findings:
             src = ", ".join(sources.get(rel, ())) or "（未知来源）"

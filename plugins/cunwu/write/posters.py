@@ -13,9 +13,10 @@ import os
 import re
 from html import unescape as html_unescape
 from pathlib import Path
+from typing import Any
 
 from ..errors import BuildError
-from ..render.common import data_key
+from ..render.common import Output, data_key
 from ..render.posters import poster_extras
 from .fingerprint import sha
 
@@ -81,6 +82,37 @@ class PosterMaker:
         os.replace(tmp, path)
         self.rendered += 1
         return result.pdf
+
+
+def poster_name(out: Output) -> str:
+    """Where a page's poster is saved: ``poster.pdf`` beside the page."""
+    return out.name.rsplit("/", 1)[0] + "/poster.pdf" if "/" in out.name else "poster.pdf"
+
+
+def make_poster(
+    maker: PosterMaker,
+    env: Any,
+    code_fp: str,
+    template_fps: dict[str, str],
+    site: dict,
+    site_key: str,
+    out: Output,
+    base: Path,
+) -> tuple[bytes, bool]:
+    """The poster of one page (``out.poster`` is its template), from the cache or
+    rendered now; and whether it was rendered. The one poster path of both
+    ``cunwu build`` and ``cunwu print``. ``env`` finds the templates (a Pelican
+    generator, or a Jinja environment with the same search path)."""
+    key = maker.key(code_fp, template_fps[out.poster], site_key, out.data)
+    return maker.get(
+        key,
+        lambda extras: env.get_template(out.poster).render(site=site, page=out.data, poster=extras),
+        site,
+        out.data,
+        out.template,
+        base,
+        out.sources,
+    )
 
 
 _IMG = re.compile(r'(<img\b[^>]*?\bsrc=")([^":#?]+)(")')

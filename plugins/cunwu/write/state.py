@@ -1,16 +1,42 @@
-"""Build state shared by the phases of a build and its worker processes."""
+"""Build state shared by the steps of a build and its worker processes."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from ..history.git import History
 from ..problems import Problem
+from ..render.posters import DocMeta
 from ..sources import SourceFile
 from ..validate.project import TownshipContext
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
+
+
+@dataclass
+class VillageSummary:
+    """What the township root and the next build need to know of a village,
+    without loading it (kept in the build cache)."""
+
+    id: str
+    name: str
+    base_url: str
+    code: str
+    code_line: int
+    cadence: str
+    latest: str  # the newest approved finance period, as a label
+    approvals: dict  # for timeliness (render.timeliness.approvals)
+    docs: list[DocMeta]  # what poster eligibility needs of each disclosure
+    stamps: dict[str, str]  # "kind:key" -> current stamp
+    #: every published version of the village's own documents: [doc, stamp, date]
+    versions: list[list[str]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
 
 
 @dataclass
@@ -20,7 +46,7 @@ class Record:
     vfp: str  # validation fingerprint: township + village sources + code
     problems: list[Problem]
     count: int  # files checked
-    summary: dict  # name, code, latest, approvals: for the township index
+    summary: VillageSummary | None
     rfp: str = ""  # render fingerprint of the tree at ``tree_ino``
     tree_ino: int = 0  # inode of the live village tree this record describes
     pages: dict[str, str] = field(default_factory=dict)  # output -> key
@@ -41,10 +67,11 @@ class TaskResult:
     problems: list[Problem]
     count: int
     vfp: str
-    summary: dict | None = None
+    summary: VillageSummary | None = None
     rfp: str = ""
     tree_ino: int = 0
     pages: dict[str, str] = field(default_factory=dict)
+    #: files whose bytes changed, relative to the village folder
     changed: list[str] = field(default_factory=list)
     sources: dict[str, tuple] = field(default_factory=dict)
     rendered: int = 0
@@ -57,6 +84,9 @@ class TaskResult:
     def has_errors(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
 
+    def record(self) -> Record:
+        return Record(self.vfp, self.problems, self.count, self.summary, self.rfp, self.tree_ino, self.pages)
+
 
 @dataclass
 class State:
@@ -66,14 +96,16 @@ class State:
     out: Path
     ctx: TownshipContext
     theme: Path
+    #: the Pelican settings every run of this build starts from
+    pelican: dict[str, Any]
     template_fps: dict[str, str]
     static: dict[str, bytes]
     code_fp: str
     render_salt: str
     drafts: bool
-    history: object = None  # cunwu.history.git.History, shared with workers
+    history: History | None = None
     as_of: dt.date | None = None
-    poster_maker: object = None  # write.posters.PosterMaker when posters are on
+    poster_maker: Any = None  # write.posters.PosterMaker when posters are on
 
     @property
     def site(self) -> Path:

@@ -7,25 +7,30 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+from pelican.generators import Generator
 
 from ..history.manifest import Entry, Manifest
 from ..history.versions import deleted_stamps, published_stamps
 from ..render import timeliness
+from ..render.common import Output
 from ..render.urls import complaint_url, robots_txt, roster_path
-from .jobs import TownshipJob, run_pelican
+from .contents import page_of
 from .outputscan import scan_outputs
-from .state import State, TaskResult
+from .run import run_pelican
+from .state import State, TaskResult, VillageSummary
 
 
 def township_page(
-    state: State, summaries: list[dict], as_of: dt.date, as_of_source: str, pages: list[dict]
+    state: State, summaries: list[VillageSummary], as_of: dt.date, as_of_source: str, pages: list[dict]
 ) -> dict:
     cfg = state.ctx.config
     names = {pid: p.name for pid, p in state.ctx.programs.items()}
     villages, counts = [], dict.fromkeys(timeliness.STATUS_ZH, 0)
     for s in summaries:
-        dues = timeliness.village_dues(s["approvals"], as_of, cfg.due_day, names)
+        dues = timeliness.village_dues(s.approvals, as_of, cfg.due_day, names)
         for k, n in timeliness.count(dues).items():
             counts[k] += n
         series: dict[str, list[dict]] = {}
@@ -38,11 +43,11 @@ def township_page(
                 entry["short"] = short
         villages.append(
             {
-                "id": s["id"],
-                "name": s["name"],
-                "href": f"{s['id']}/",
-                "cadence": "按季度公开" if s["cadence"] == "quarterly" else "按月公开",
-                "latest": s["latest"],
+                "id": s.id,
+                "name": s.name,
+                "href": f"{s.id}/",
+                "cadence": "按季度公开" if s.cadence == "quarterly" else "按月公开",
+                "latest": s.latest,
                 "series": [{"label": k, "dues": v} for k, v in series.items()],
             }
         )
@@ -75,7 +80,7 @@ def check_manifest(
     ``previous`` (``(source, text)`` of ``--manifest``: the live site's copy)."""
     current: set[Entry] = set()
     for r in results:
-        for doc, stamp, date in (r.summary or {}).get("versions", []):
+        for doc, stamp, date in r.summary.versions if r.summary else []:
             current.add(Entry(r.vid, doc, stamp, date))
     ctx = state.ctx
     township_docs = list(ctx.powers.values()) + ([ctx.catalog_doc] if ctx.catalog_doc else [])
@@ -110,18 +115,45 @@ class RootBuild:
     sources: dict[str, tuple[str, ...]]
     #: outputs whose bytes differ from the live site's (the scan and the install both need them)
     changed: list[str]
+    #: the hash of everything the root shows, recorded once it is live
+    key: str = ""
 
 
-def township_robots(state: State, summaries: list[dict]) -> bytes:
+def township_robots(state: State, summaries: list[VillageSummary]) -> bytes:
     """robots.txt of the township root: the rosters of every village it hosts
     (one published on its own host has its own robots.txt)."""
     host = urlsplit(state.ctx.config.base_url).netloc
-    bases = [s.get("base_url") or f"{state.ctx.config.base_url}{s['id']}/" for s in summaries]
+    bases = [s.base_url or f"{state.ctx.config.base_url}{s.id}/" for s in summaries]
     return robots_txt([roster_path(b) for b in bases if urlsplit(b).netloc == host])
 
 
+class TownshipGenerator(Generator):
+    """The township's index page, stylesheet, versions.json and robots.txt
+    (Pelican's own generator reads the township's ``content/*.md``)."""
+
+    def generate_context(self) -> None:
+        pass
+
+    def generate_output(self, writer: Any) -> None:
+        run: TownshipRun = self.settings["CUNWU_TOWNSHIP"]
+        page = page_of(Output("index.html", "township", run.page), self.settings, self.context)
+        writer.write_file("index.html", self.get_template("township"), self.context, page=page)
+        for name, body in run.files.items():
+            writer.write_bytes(name, body)
+
+
+@dataclass
+class TownshipRun:
+    """The township root's run: what its generator writes, and its writer once made."""
+
+    page: dict
+    files: dict[str, bytes]
+    generator: type = TownshipGenerator
+    writer: Any = None
+
+
 def render_root(
-    state: State, summaries: list[dict], as_of: dt.date, as_of_source: str, manifest: bytes
+    state: State, summaries: list[VillageSummary], as_of: dt.date, as_of_source: str, manifest: bytes
 ) -> RootBuild:
     """Render the township root (index, content pages, stylesheet, versions.json)
     into a fresh staging folder. Nothing live changes: see :func:`install_root`."""
@@ -144,41 +176,48 @@ def render_root(
             if meta.get("slug") and meta.get("title"):
                 pages.append({"href": f"{meta['slug']}/", "title": meta["title"], "slug": meta["slug"]})
                 sources[f"{meta['slug']}/index.html"] = (f"content/{md.name}",)
-    job = TownshipJob(
-        page=township_page(state, summaries, as_of, as_of_source, pages),
-        static={"style.css": state.static["style.css"]},
-        extra_files={"versions.json": manifest, "robots.txt": township_robots(state, summaries)},
-    )
-    run_pelican(
-        state.theme,
-        content if content.is_dir() else stage,
-        stage,
-        job,
-        page_paths=["."] if content.is_dir() else [],
-        extra={
-            "SITENAME": job.page["title"],
-            "CUNWU_COMPLAINT": job.page["complaint"],
-            # a content page's intake link names the page, as a village page's does
-            "CUNWU_COMPLAINT_BY_SLUG": {
-                p["slug"]: complaint_url(state.ctx.config.complaint.url, "", p["slug"]) for p in pages
-            },
-            "CUNWU_PHONES": job.page["phones"],
+    page = township_page(state, summaries, as_of, as_of_source, pages)
+    run = TownshipRun(
+        page,
+        {
+            "style.css": state.static["style.css"],
+            "versions.json": manifest,
+            "robots.txt": township_robots(state, summaries),
         },
     )
+    run_pelican(
+        state.pelican,
+        content if content.is_dir() else stage,
+        stage,
+        PAGE_PATHS=["."] if content.is_dir() else [],
+        RELATIVE_URLS=True,
+        SITEURL="",
+        SITENAME=page["title"],
+        CUNWU_TOWNSHIP=run,
+        CUNWU_RUN=run,
+        CUNWU_COMPLAINT=page["complaint"],
+        # a content page's intake link names the page, as a village page's does
+        CUNWU_COMPLAINT_BY_SLUG={
+            p["slug"]: complaint_url(state.ctx.config.complaint.url, "", p["slug"]) for p in pages
+        },
+        CUNWU_PHONES=page["phones"],
+    )
+    produced = run.writer.produced
     changed = [
         rel
-        for rel in sorted(job.produced)
+        for rel in sorted(produced)
         if not (state.site / rel).is_file() or (state.site / rel).read_bytes() != (stage / rel).read_bytes()
     ]
-    return RootBuild(stage, set(job.produced), sources, changed)
+    return RootBuild(stage, set(produced), sources, changed)
 
 
 def scan_root(state: State, root: RootBuild) -> list:
     """The privacy scan of the township root's changed files, as for a village's."""
-    return scan_outputs(root.stage, "", root.changed, root.sources, state.ctx.official_numbers())
+    written = {rel: (root.stage / rel).read_bytes() for rel in root.changed}
+    return scan_outputs(written, "", root.sources, state.ctx.official_numbers())
 
 
-def install_root(state: State, root: RootBuild, summaries: list[dict]) -> list[str]:
+def install_root(state: State, root: RootBuild, summaries: list[VillageSummary]) -> list[str]:
     """Move each changed file of a rendered root into the live site with an
     atomic rename; remove what the township no longer produces."""
     for rel in root.changed:
@@ -186,7 +225,7 @@ def install_root(state: State, root: RootBuild, summaries: list[dict]) -> list[s
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.replace(root.stage / rel, dst)
     # files the township no longer produces (a removed content page)
-    villages = {s["id"] for s in summaries}
+    villages = {s.id for s in summaries}
     for entry in state.site.iterdir() if state.site.exists() else []:
         if entry.name in villages or entry.name.startswith("."):
             continue

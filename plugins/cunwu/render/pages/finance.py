@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -43,10 +42,10 @@ class FinancePages(KindPages):
             sums[label] = sums.get(label, Decimal(0)) + ln.amount
         return list(sums.items())
 
-    def outputs(self) -> Iterator[Output]:
+    def section(self) -> Output:
         site = self.site
         index = "finance/index.html"
-        yield Output(
+        return Output(
             index,
             "section",
             site.page(
@@ -58,8 +57,6 @@ class FinancePages(KindPages):
                 intro="每期收支逐项逐笔公开。期末余额 = 期初余额 + 收入 − 支出 + 代收 − 代付。",
             ),
         )
-        for doc in self.docs:
-            yield self.page(doc, doc.url_path + "index.html")
 
     def page(self, doc: Doc, name: str, **extra: Any) -> Output:
         site = self.site

@@ -23,10 +23,10 @@ class NoticePages(KindPages):
         m = doc.model
         return f"{m.kind} · {date_zh(m.date)}"
 
-    def outputs(self) -> Iterator[Output]:
+    def section(self) -> Output:
         site = self.site
         index = "notices/index.html"
-        yield Output(
+        return Output(
             index,
             "section",
             site.page(
@@ -38,10 +38,10 @@ class NoticePages(KindPages):
                 intro="党务、村务、财务公告，包括“四议两公开”决议、招投标、资产租赁、征地补偿等专项公告。",
             ),
         )
-        for doc in self.docs:
-            yield self.page(doc, doc.url_path + "index.html")
-            for alias in doc.model.aliases:
-                yield site.redirect(f"notices/{alias}/index.html", doc.url_path, doc.model.title)
+
+    def redirects(self, doc: Doc) -> Iterator[Output]:
+        for alias in doc.model.aliases:
+            yield self.site.redirect(f"notices/{alias}/index.html", doc.url_path, doc.model.title)
 
     def page(self, doc: Doc, name: str, **extra: Any) -> Output:
         site = self.site
@@ -51,7 +51,7 @@ class NoticePages(KindPages):
             f"notices/{m.slug}",
             m.title,
             "notices",
-            date=date_zh(m.date),
+            notice_date=date_zh(m.date),
             kind=m.kind,
             topic=m.topic or "",
             notice={"start": date_zh(m.notice.start), "end": date_zh(m.notice.end)} if m.notice else None,

@@ -4,7 +4,6 @@ with its flowchart, and the flowchart's nodes as open data."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 from ...load.document import Doc
@@ -51,7 +50,7 @@ class PowerPages(KindPages):
             "poster": rel_link(name, "powers/" + info.poster) if info and info.poster else "",
         }
 
-    def outputs(self) -> Iterator[Output]:
+    def section(self) -> Output:
         site = self.site
         cat = site.ctx.catalog
         index = "powers/index.html"
@@ -73,7 +72,7 @@ class PowerPages(KindPages):
                     ],
                 }
             )
-        yield Output(
+        return Output(
             index,
             "powers",
             site.page(
@@ -89,8 +88,6 @@ class PowerPages(KindPages):
             doc=POWER_LIST,
             poster="poster-powers",
         )
-        for doc in self.docs:
-            yield self.page(doc, doc.url_path + "index.html")
 
     def page(self, doc: Doc, name: str, **extra: Any) -> Output:
         site = self.site

@@ -7,7 +7,6 @@ taken offline once its notice period is over (``site.rosters_offline_after_notic
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -44,7 +43,7 @@ class RosterPages(KindPages):
         m = doc.model
         return f"{len(m.recipients)} 户/人 · 合计 {money(m.total)} 元"
 
-    def outputs(self) -> Iterator[Output]:
+    def section(self) -> Output:
         site = self.site
         index = "subsidies/index.html"
         online = self.online()
@@ -53,7 +52,7 @@ class RosterPages(KindPages):
             programs.setdefault(site.programs.get(d.model.program, d.model.program), []).append(
                 site.summary(d, index)
             )
-        yield Output(
+        return Output(
             index,
             "section",
             site.page(
@@ -66,8 +65,6 @@ class RosterPages(KindPages):
                 offline_count=len(self.docs) - len(online),
             ),
         )
-        for doc in online:
-            yield self.page(doc, doc.url_path + "index.html")
 
     def page(self, doc: Doc, name: str, **extra: Any) -> Output:
         site = self.site
