@@ -17,7 +17,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+#: "info" is for what a newcomer should know but need not act on (the first
+#: build in a new folder): printed, never counted as a warning, even with --strict
+Severity = Literal["error", "warning", "info"]
 
 #: code -> (default severity, short Chinese title)
 CODES: dict[str, tuple[Severity, str]] = {
@@ -111,7 +113,7 @@ class Problem:
 
     def format(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        level = "" if self.severity == "error" else "警告 "
+        level = {"error": "", "warning": "警告 ", "info": "提示 "}[self.severity]
         at = f"{self.loc}: " if self.loc else ""
         return f"{where}: {self.code}: {level}{at}{self.message}"
 
@@ -151,6 +153,11 @@ class Report:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.sorted() if p.severity == "warning"]
+
+    @property
+    def notes(self) -> list[Problem]:
+        """Information only (severity "info")."""
+        return [p for p in self.sorted() if p.severity == "info"]
 
     def ok(self, strict: bool = False) -> bool:
         return not self.errors and not (strict and self.warnings)
