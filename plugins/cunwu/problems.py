@@ -32,6 +32,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "yaml-alias-bomb": ("error", "YAML 别名展开过多"),
     "yaml-too-deep": ("error", "YAML 嵌套过深"),
     "duplicate-key": ("error", "重复的键"),
+    "comment-after-value": ("error", "值后面的 # 被当作注释"),
     "not-a-mapping": ("error", "文件内容应为键值映射"),
     "front-matter-missing": ("error", "缺少 YAML 头部"),
     "unknown-file": ("warning", "无法识别的文件"),
