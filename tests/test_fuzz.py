@@ -25,8 +25,8 @@ The examples run are written to tests/_artifacts/fuzz-summary.txt.
 from __future__ import annotations
 
 import contextlib
-import re
 import datetime as dt
+import re
 import shutil
 import signal
 import time
