@@ -84,6 +84,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "bank-card-leak": ("error", "银行卡号泄露"),
     "mobile-leak": ("error", "私人手机号泄露"),
     "id-mask-format": ("error", "身份证脱敏格式不符"),
+    # posters
+    "glyph-missing": ("error", "张贴版字体缺字"),
     # history (git)
     "history-unavailable": ("warning", "无法读取 Git 历史"),
     "uncommitted-changes": ("warning", "有未提交的修改"),

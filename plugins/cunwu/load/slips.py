@@ -34,8 +34,19 @@ try:
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _Loader
 
-#: some text, blanks, then ``#`` on one line: the only way a comment can follow a value
-MAYBE_TRAILING = re.compile(r"\S[ \t]+#")
+#: a blank, then ``#``: where a comment can start after something else on its line
+_BLANK_HASH = re.compile(r"[ \t]#")
+
+
+def maybe_trailing(text: str) -> bool:
+    """Whether some line has text, blanks, then ``#`` (cheap: most files have none)."""
+    for m in _BLANK_HASH.finditer(text):
+        start = max(text.rfind("\n", 0, m.start()), text.rfind("\r", 0, m.start())) + 1
+        if text[start : m.start()].strip(" \t"):
+            return True
+    return False
+
+
 _TRAILING = re.compile(r"[ \t]+#")
 _YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
@@ -101,7 +112,7 @@ def trailing_comments(text: str) -> list[tuple[int, bool, str, str]]:
     value on the value's own line. A ``#`` inside quotes or a block scalar, or
     without a blank before it, is text, and a comment on a line of its own, or
     after a quoted value or a closing bracket, is no slip: neither is listed."""
-    if not MAYBE_TRAILING.search(text):
+    if not maybe_trailing(text):
         return []
     lines = _lines(text)
     out = []

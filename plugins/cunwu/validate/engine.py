@@ -27,6 +27,7 @@ from ..model.village import Village
 from ..problems import Problem, Report, problem
 from ..sources import TEXT_SUFFIXES, SourceFile, discover, find_root, unsafe_reason
 from . import rules
+from .glyphs import glyph_problems
 from .privacy import MARKDOWN_SUFFIXES, Finding, redact, scan, scan_lines, scan_markdown_lines
 from .project import Doc, Project, TownshipContext, VillageBundle
 from .translate import from_validation_error
@@ -87,7 +88,10 @@ def read_source(root: Path, sf: SourceFile, allowed: list[str] | None, out: list
     except OSError as exc:
         out.append(problem(sf.rel, 0, "invalid-utf8", f"无法读取文件：{exc.strerror}"))
         return None
-    return load_source(sf, raw, allowed, out)
+    loaded = load_source(sf, raw, allowed, out)
+    if loaded is not None and loaded.located is not None:  # what posters print: can the fonts draw it?
+        out.extend(glyph_problems(sf.rel, loaded.located, loaded.body, loaded.body_line, loaded.text))
+    return loaded
 
 
 def load_source(sf: SourceFile, raw: bytes, allowed: list[str] | None, out: list[Problem]) -> Loaded | None:
