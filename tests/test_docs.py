@@ -78,3 +78,25 @@ def test_format_examples_validate(tmp_path):
     report = validate(tmp_path, history=False)
     assert report.ok(strict=True), report.to_text()
     assert report.files_checked >= len(files) - 1
+
+
+def test_every_yaml_example_in_the_docs_parses_clean():
+    """The short YAML snippets in README.md and docs/*.md are copied too: they must
+    parse without a problem (a comment after a value, say, would be refused)."""
+    from cunwu.load.yamlsafe import parse_yaml
+
+    for doc in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        for i, body in enumerate(re.findall(r"```yaml\n(.*?)```", doc.read_text("utf-8"), re.S)):
+            located, problems = parse_yaml(f"{doc.name}#{i}", body)
+            assert located is not None and problems == [], (doc.name, body[:80], problems)
+
+
+def test_the_site_embeds_no_font(golden_site):
+    """docs/format.md: posters embed their font; the web pages use the reader's own."""
+    fonts = [
+        p for p in golden_site.rglob("*") if p.suffix.lower() in (".woff", ".woff2", ".ttf", ".otf", ".ttc")
+    ]
+    assert fonts == []
+    for css in golden_site.rglob("*.css"):
+        assert "@font-face" not in css.read_text("utf-8"), css
+    assert "Posters embed the characters they use" in FORMAT.read_text("utf-8")

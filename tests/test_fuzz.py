@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import shutil
 import signal
 import time
@@ -202,6 +203,12 @@ class Fuzz:
             shutil.rmtree(out, ignore_errors=True)
 
 
+#: what Python prints for its own values and types
+PYTHON_WORDS = re.compile(
+    r"(?<![A-Za-z])(None|True|False|NoneType|dict|list|str|int|float|Decimal)(?![A-Za-z])"
+)
+
+
 def well_formed(p: Problem, root: Path) -> None:
     assert p.code in CODES, p
     assert p.severity in ("error", "warning"), p
@@ -211,6 +218,11 @@ def well_formed(p: Problem, root: Path) -> None:
     assert type(p.line) is int and p.line >= 0, p
     assert isinstance(p.message, str) and p.message, p
     assert isinstance(p.loc, str), p
+    # no Python words in a cadre's message, unless quoting what the file itself says
+    words = set(PYTHON_WORDS.findall(p.message))
+    if words and (root / p.file).is_file():
+        source = (root / p.file).read_text("utf-8", "replace")
+        assert all(re.search(rf"(?<![A-Za-z]){w}(?![A-Za-z])", source) for w in words), p
     if (root / p.file).is_file():
         lines = (root / p.file).read_bytes().count(b"\n") + 1
         assert p.line <= lines + 1, f"{p.format()}: the file has {lines} lines"

@@ -20,6 +20,7 @@ import yaml
 import zxingcpp
 
 from cunwu.commands.printing import print_month
+from cunwu.commands.validate import validate
 from cunwu.errors import BuildError, FontMissing
 from cunwu.render.posters import DocMeta, eligible
 
@@ -369,8 +370,13 @@ def test_a_glyph_no_font_has_stops_the_build(tmp_path):
     project = copy_project(REPO / "tests/golden/project", tmp_path / "township")
     roster = project / "villages/alpha/subsidies/2026-10-dibao.yaml"
     roster.write_text(roster.read_text("utf-8").replace("name: 王堃", "name: 王\U00030000"), "utf-8")  # Ext G
+    # validate saw it first, at its line, by the shipped table: the fix is a font package
+    [p] = [p for p in validate(project, history=False).problems if p.code == "glyph-missing"]
+    assert (p.file, p.line, p.severity) == ("villages/alpha/subsidies/2026-10-dibao.yaml", 12, "warning")
+    assert "fonts-babelstone-han" in p.message
     with pytest.raises(
-        BuildError, match="字体缺少的字：\U00030000.*villages/alpha/subsidies/2026-10-dibao.yaml"
+        BuildError,
+        match="字体缺少的字：\U00030000.*villages/alpha/subsidies/2026-10-dibao.yaml.*fonts-babelstone-han",
     ):
         build_site(project, tmp_path / "out", DEMO_AS_OF)
     assert not (tmp_path / "out/site").exists()

@@ -46,6 +46,12 @@ CASE_NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir() and p.name != 
 #: codes produced by the history stage (git) or by ``cunwu build`` only, not by
 #: ``cunwu validate`` of a folder (tests/test_versions.py covers them)
 NOT_VALIDATE_CODES = {"history-unavailable", "silent-edit", "uncommitted-changes", "manifest-missing"}
+#: what Python prints for its own values and types
+PYTHON_WORDS = re.compile(
+    r"(?<![A-Za-z])(None|True|False|NoneType|dict|list|str|int|float|Decimal)(?![A-Za-z])"
+)
+#: PyYAML's and pydantic's English, which must never reach a cadre
+PARSER_ENGLISH = re.compile(r"\b(found|expected|while scanning|could not|did not|Input should|Value error)\b")
 SPEC_KEYS = {
     "about",
     "expected",
@@ -129,6 +135,10 @@ def test_case(name, tmp_path, monkeypatch):
     # a report pasted into a chat must not leak the numbers it warns about
     for p in report.problems:
         assert scan(p.format()) == [], p.format()
+    # and a cadre reads no Python words (None, True, dict …) and no parser English
+    for p in report.problems:
+        assert not PYTHON_WORDS.search(p.message), p.format()
+        assert not PARSER_ENGLISH.search(p.message), p.format()
 
 
 def test_base_is_clean(tmp_path):

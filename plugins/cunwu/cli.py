@@ -68,8 +68,7 @@ def cmd_build(args) -> int:
         print(exc.report.to_text())
         print("校验未通过，没有构建；网站保持上次的样子。", file=sys.stderr)
         return 1
-    warnings = result.report.warnings
-    for p in warnings:
+    for p in result.report.warnings + result.report.notes:
         print(p.format())
     print(
         f"构建完成：{result.villages} 个村，重建 {len(result.rebuilt)} 个，渲染 {result.pages_rendered} 页、"

@@ -17,7 +17,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+#: "info" is for what a newcomer should know but need not act on (the first
+#: build in a new folder): printed, never counted as a warning, even with --strict
+Severity = Literal["error", "warning", "info"]
 
 #: code -> (default severity, short Chinese title)
 CODES: dict[str, tuple[Severity, str]] = {
@@ -30,6 +32,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "yaml-alias-bomb": ("error", "YAML 别名展开过多"),
     "yaml-too-deep": ("error", "YAML 嵌套过深"),
     "duplicate-key": ("error", "重复的键"),
+    "comment-after-value": ("error", "值后面的 # 被当作注释"),
     "not-a-mapping": ("error", "文件内容应为键值映射"),
     "front-matter-missing": ("error", "缺少 YAML 头部"),
     "unknown-file": ("warning", "无法识别的文件"),
@@ -81,6 +84,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "bank-card-leak": ("error", "银行卡号泄露"),
     "mobile-leak": ("error", "私人手机号泄露"),
     "id-mask-format": ("error", "身份证脱敏格式不符"),
+    # posters
+    "glyph-missing": ("error", "张贴版字体缺字"),
     # history (git)
     "history-unavailable": ("warning", "无法读取 Git 历史"),
     "uncommitted-changes": ("warning", "有未提交的修改"),
@@ -111,7 +116,7 @@ class Problem:
 
     def format(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        level = "" if self.severity == "error" else "警告 "
+        level = {"error": "", "warning": "警告 ", "info": "提示 "}[self.severity]
         at = f"{self.loc}: " if self.loc else ""
         return f"{where}: {self.code}: {level}{at}{self.message}"
 
@@ -151,6 +156,11 @@ class Report:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.sorted() if p.severity == "warning"]
+
+    @property
+    def notes(self) -> list[Problem]:
+        """Information only (severity "info")."""
+        return [p for p in self.sorted() if p.severity == "info"]
 
     def ok(self, strict: bool = False) -> bool:
         return not self.errors and not (strict and self.warnings)

@@ -427,18 +427,24 @@ def _previous_manifest(opts: BuildOptions, out: Path, history, report: Report) -
                 "不记入 versions.json；提交后再构建、发布。",
             )
         )
-    if previous is None and not history.shallow and not (out / "site" / "versions.json").is_file():
-        report.add(
-            problem(
-                "cunwu.yaml",
-                0,
-                "manifest-missing",
-                f"{out / 'site'} 中没有上次发布的版本清单 versions.json，无法核对已发布的版本是否被改写"
+    site = out / "site"
+    if previous is None and not history.shallow and not (site / "versions.json").is_file():
+        if not opts.require_history and not site.exists():
+            # the normal first build in a new folder: nothing to check against yet
+            message, severity = (
+                f"这是在 {out} 中的第一次构建：从现在起，已发布的版本记录在 {site / 'versions.json'}。"
+                "不需要做什么。只有当网站已经在别处发布过时，才需要用 --manifest 指定线上网站的 "
+                "versions.json（网址或文件），以便核对已发布的版本没有被改写。",
+                "info",
+            )
+        else:
+            message, severity = (
+                f"{site} 中没有上次发布的版本清单 versions.json，无法核对已发布的版本是否被改写"
                 "（build 文件夹被清空、CI 的全新检出）。网站已经发布过的，请用 --manifest "
                 "指定线上网站的 versions.json（网址或文件）；第一次发布时不加 --require-history 构建即可。",
-                severity="error" if opts.require_history else "warning",
+                "error" if opts.require_history else "warning",
             )
-        )
+        report.add(problem("cunwu.yaml", 0, "manifest-missing", message, severity=severity))
     return previous
 
 

@@ -64,7 +64,7 @@ field names will not change::
 
 Every leaf value is a string: money as ``"500.00"``, dates ``YYYY-MM-DD``,
 integers as digits, booleans ``"true"``/``"false"``; null when absent.
-Values pass through :func:`cunwu.validate.privacy.redact`, so a personal
+Values pass through :func:`cunwu.privacy.redact`, so a personal
 number that an old revision leaked is never repeated by a diff.
 """
 

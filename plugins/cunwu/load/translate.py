@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..problems import CODES, Problem, problem
+from . import slips
 from .yamlsafe import Located, format_loc
 
 _TYPE_NAMES = {
@@ -34,12 +35,15 @@ _TYPE_NAMES = {
 
 
 def _found(value: Any) -> str:
+    """What was found, in the cadre's words: never Python's None, True, dict or list."""
     if isinstance(value, dict):
         return "映射"
     if isinstance(value, list):
         return "列表"
     if value is None:
         return "空值"
+    if isinstance(value, bool):
+        return f"是/否值 {str(value).lower()}"
     text = str(value)
     return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
 
@@ -83,6 +87,9 @@ def _message(err: dict, model: type[BaseModel]) -> tuple[str, str]:
     if kind == "missing":
         return "missing-field", f"缺少必填字段 “{name}”"
     if kind == "extra_forbidden":
+        slip = _key_slip(name)
+        if slip:
+            return "unknown-field", slip
         owner = _model_at(model, loc)
         hint = ""
         if owner is not None:
@@ -112,7 +119,23 @@ def _message(err: dict, model: type[BaseModel]) -> tuple[str, str]:
     if kind == "value_error":
         msg = str(err["msg"]).removeprefix("Value error, ")
         return "invalid-value", f"{msg}，实际为 {_found(value)}"
-    return "invalid-value", f"取值无效：{err['msg']}"
+    # pydantic's own words are English: name the field and the value instead
+    return "invalid-value", f"取值无效，实际为{_found(value)}"
+
+
+def _key_slip(name: str) -> str:
+    """A key that is a known slip: invisible indentation or a full-width colon, named."""
+    what = slips.invisible_prefix(name)
+    if what:
+        return slips.indent_message(what)
+    m = re.match(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)[ \t\u3000]*：(?P<rest>.*)", name, re.S)
+    if m:
+        return slips.fullwidth_colon_message(m["key"], m["rest"])
+    hidden = [ch for ch in dict.fromkeys(name) if ch in slips.INVISIBLE]
+    if hidden:
+        names = "、".join(slips.INVISIBLE[ch] for ch in hidden)
+        return f"字段名 “{name.strip()}” 里有看不见的字符：{names}；请删掉它们，重新输入字段名"
+    return ""
 
 
 def from_validation_error(

@@ -49,6 +49,7 @@ from yaml.events import (
 )
 
 from ..problems import Problem, problem
+from . import slips
 
 try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -430,25 +431,44 @@ class _Builder:
             out[key] = self.build(nxt(), path + (key,), depth + 1, key_line=kline)
 
 
+#: libyaml's and PyYAML's words for a syntax error, in Chinese; the English is never shown
 _HINTS = {
     "mapping values are not allowed": "这里不应出现冒号“:”；值里含有冒号时，请用引号把整个值括起来",
-    "cannot start any token": "不能用 Tab 键缩进，请改用空格",
     "found a tab character": "不能用 Tab 键缩进，请改用空格",
     "could not find expected ':'": "缺少冒号“:”，或上一行的引号没有闭合",
     "did not find expected key": "缩进不一致：同一层的键要对齐",
     "did not find expected '-' indicator": "列表缩进不一致：同一列表的“-”要对齐",
+    "did not find expected ',' or '}'": "花括号 {…} 没有闭合，或两项之间缺少逗号",
+    "did not find expected ',' or ']'": "方括号 […] 没有闭合，或两项之间缺少逗号",
+    "did not find expected node content": "这里缺少值，或有多余的逗号、冒号",
     "found unexpected end of stream": "文件在引号或括号闭合前就结束了",
-    "found undefined alias": "引用了没有定义的别名（*名字）",
+    "found unknown escape character": "双引号里的反斜杠“\\”后面不是有效的转义；要写反斜杠本身，请改用单引号",
+    "found unexpected ':'": "这里不应出现冒号“:”；值里含有冒号时，请用引号把整个值括起来",
+    "block sequence entries are not allowed": "“- ” 列表项不能写在这里：请检查缩进",
+    "did not find expected alphabetic or numeric character": "“&” 或 “*” 后面缺少名字；值以它们开头时，请用引号把整个值括起来",
+    "did not find expected whitespace or line break": "“!” 标签后面缺少空格；值以 ! 开头时，请用引号把整个值括起来",
+    "cannot start any token": "这里有一个不能作为值开头的字符；请用引号把整个值括起来",
+    "found undefined alias": "引用了没有定义的别名（*名字）；值以 * 开头时，请用引号把整个值括起来",
     "found duplicate anchor": "别名（&名字）重复定义",
     "expected a single document": "一个文件只能有一个 YAML 文档（不要用 “---” 分隔多个）",
+    "expected '<document start>'": "文件里多出了内容：一个文件只能有一个 YAML 文档",
+    "found unexpected document indicator": "行首的 “---” 或 “...” 是文档分隔符；要写在值里，请用引号括起来",
+    "found incompatible YAML document": "文件开头的 %YAML 指令不受支持，请删除",
+    "found duplicate %YAML directive": "文件开头的 % 指令重复，请删除",
+    "found a comment without whitespace": "注释符号 # 前面要有空格",
+    "did not find expected hex character": "双引号里的 \\x 或 \\u 转义写错了；要写反斜杠本身，请改用单引号",
+    "found unexpected non-alphabetical character": "标签或指令的写法不对；值以 ! 或 % 开头时，请用引号把整个值括起来",
+    "while scanning a block scalar": "“|” 或 “>” 多行文字的写法不对：请检查它后面的缩进",
+    "while scanning a quoted scalar": "引号没有闭合",
+    "while scanning a simple key": "缺少冒号“:”，或上一行的引号没有闭合",
 }
 
 
 def _explain(detail: str) -> str:
     for needle, hint in _HINTS.items():
         if needle in detail:
-            return f"{hint}（{detail}）。"
-    return f"{detail}。请检查缩进、冒号和引号。"
+            return f"{hint}。"
+    return "请检查这一行和上一行的缩进、冒号和引号。"
 
 
 #: control characters, and the two noncharacters XML cannot carry either
@@ -570,11 +590,17 @@ def _parse_yaml(file: str, text: str, offset: int) -> tuple[Located | None, list
             # the text ran out inside an unclosed quote or bracket: the end of
             # the file is no help, the line where it was opened is
             mark = exc.context_mark
+        found = slips.diagnose(text, exc)
+        if found is not None:
+            line, code, message = found
+            if code == "yaml-syntax":
+                message = f"YAML 语法错误：{message}"
+            return None, [problem(file, line + offset, code, message)]
         line = (mark.line + 1 if mark else 1) + offset
-        detail = exc.problem or exc.context or "syntax error"
+        detail = f"{exc.problem or ''} {exc.context or ''}"
         return None, [problem(file, line, "yaml-syntax", f"YAML 语法错误：{_explain(detail)}")]
     except yaml.YAMLError as exc:
-        return None, [problem(file, 1 + offset, "yaml-syntax", f"YAML 语法错误：{exc}")]
+        return None, [problem(file, 1 + offset, "yaml-syntax", f"YAML 语法错误：{_explain(str(exc))}")]
     except RecursionError:
         return None, [problem(file, 1 + offset, "yaml-too-deep", "YAML 嵌套过深，无法读取。")]
     if not isinstance(data, dict):
@@ -587,4 +613,27 @@ def _parse_yaml(file: str, text: str, offset: int) -> tuple[Located | None, list
                 f"文件内容应为“键: 值”的映射，实际是{kind}。",
             )
         ]
-    return Located(data, builder.lines, offset, builder.reshaped), builder.problems
+    return Located(data, builder.lines, offset, builder.reshaped), builder.problems + _comments_after_values(
+        file, text, offset, builder.lines
+    )
+
+
+def _comments_after_values(file: str, text: str, offset: int, lines: dict[Path, int]) -> list[Problem]:
+    """A comment after an unquoted value drops what follows the ``#``: refuse it."""
+    found = slips.trailing_comments(text)
+    if not found:
+        return []
+    at_line: dict[int, Path] = {}
+    for path, ln in lines.items():  # the deepest field that starts on each line
+        if len(path) >= len(at_line.get(ln, ())):
+            at_line[ln] = path
+    return [
+        problem(
+            file,
+            line + offset,
+            "comment-after-value",
+            slips.trailing_comment_message(value, comment, in_flow),
+            format_loc(at_line.get(line, ())),
+        )
+        for line, in_flow, value, comment in found
+    ]

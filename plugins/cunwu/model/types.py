@@ -31,7 +31,9 @@ _DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]{1,4})?")
 
 def _text(value: Any, what: str) -> str:
     if isinstance(value, bool) or value is None:
-        raise PydanticCustomError("wrong-type", "应为{what}，实际为 {value}", {"what": what, "value": value})
+        # say what the cadre typed, never Python's None/True/False
+        found = "空值（没有填写，或写了 ~、null）" if value is None else f"是/否值 {str(value).lower()}"
+        raise PydanticCustomError("wrong-type", "应为{what}，实际为{found}", {"what": what, "found": found})
     if isinstance(value, float):
         # never accept a binary float: its text is already lost
         raise PydanticCustomError("money-format", "{what}不能以浮点数传入", {"what": what})
@@ -40,6 +42,16 @@ def _text(value: Any, what: str) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("wrong-type", "应为{what}", {"what": what})
     return value.strip()
+
+
+def fullwidth_hint(text: str) -> str:
+    """A note naming the full-width characters (from a Chinese input method) in a
+    value that must be typed in ASCII, or ""."""
+    runs = list(dict.fromkeys(re.findall("[\uff01-\uff5e\u3000]+", text)))
+    if not runs:
+        return ""
+    shown = "、".join(f"“{run}”" for run in runs[:3])
+    return f"（{shown}是全角字符，是中文输入法打出来的；请切换到英文输入法，用半角的数字和符号重新输入）"
 
 
 def parse_money(value: Any) -> Decimal:
@@ -57,6 +69,7 @@ def parse_money(value: Any) -> Decimal:
             hint = "（不能用科学计数法）"
         elif "元" in text or "¥" in text or "￥" in text:
             hint = "（只写数字，不写“元”或货币符号）"
+        hint += fullwidth_hint(text)
         raise PydanticCustomError(
             "money-format",
             "金额应写成元、最多两位小数的数字，如 1234.50；实际为 “{text}”{hint}",
@@ -76,7 +89,9 @@ def parse_decimal(value: Any) -> Decimal:
     text = _text(value, "数字")
     if not _DECIMAL.fullmatch(text):
         raise PydanticCustomError(
-            "invalid-value", "应为最多四位小数的数字，如 3.25；实际为 “{text}”", {"text": text}
+            "invalid-value",
+            "应为最多四位小数的数字，如 3.25；实际为 “{text}”{hint}",
+            {"text": text, "hint": fullwidth_hint(text)},
         )
     if len(text.lstrip("-").split(".")[0]) > MAX_QUANTITY_DIGITS:
         raise PydanticCustomError(
@@ -125,8 +140,8 @@ def _code(pattern: str, what: str, example: str):
         if not rx.fullmatch(text):
             raise PydanticCustomError(
                 "code-format",
-                "{what}格式应如 {example}，实际为 “{text}”",
-                {"what": what, "example": example, "text": text},
+                "{what}格式应如 {example}，实际为 “{text}”{hint}",
+                {"what": what, "example": example, "text": text, "hint": fullwidth_hint(text)},
             )
         return text
 
@@ -163,7 +178,9 @@ Text = Annotated[str, BeforeValidator(parse_text), WithJsonSchema({"type": ["str
 def parse_int(value: Any) -> int:
     text = _text(value, "整数")
     if not re.fullmatch(r"-?(?:0|[1-9][0-9]*)", text):
-        raise PydanticCustomError("invalid-value", "应为整数，实际为 “{text}”", {"text": text})
+        raise PydanticCustomError(
+            "invalid-value", "应为整数，实际为 “{text}”{hint}", {"text": text, "hint": fullwidth_hint(text)}
+        )
     return int(text)
 
 
@@ -177,7 +194,9 @@ def parse_date(value: Any) -> dt.date:
     m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", text)
     if not m:
         raise PydanticCustomError(
-            "invalid-date", "日期应写成 YYYY-MM-DD，如 2026-10-05；实际为 “{text}”", {"text": text}
+            "invalid-date",
+            "日期应写成 YYYY-MM-DD，如 2026-10-05；实际为 “{text}”{hint}",
+            {"text": text, "hint": fullwidth_hint(text)},
         )
     if m[1] < "1000":
         # a year like 0026 is a typo, and pages, archives and periods all print four digits
@@ -285,8 +304,8 @@ def parse_period(value: Any) -> Period:
     except ValueError:
         raise PydanticCustomError(
             "invalid-value",
-            "期间应写成 YYYY-MM（月度）或 YYYY-Qn（季度），如 2026-10；实际为 “{text}”",
-            {"text": text},
+            "期间应写成 YYYY-MM（月度）或 YYYY-Qn（季度），如 2026-10；实际为 “{text}”{hint}",
+            {"text": text, "hint": fullwidth_hint(text)},
         ) from None
 
 

@@ -590,7 +590,9 @@ def flow_outline(item: PowerItem) -> list[dict]:
 
     Each entry: ``{id, kind, label, actor, time_limit, edges}`` where ``edges``
     is a list of ``(edge label, target id, target label)``; the edge label is
-    "" for a step's next step, 是 or 否 for a decision's branches.
+    "" for a step's next step, 是 or 否 for a decision's branches. ``actor`` and
+    ``time_limit`` are "" when the node has none: the template prints them as
+    they are, and None would print as the word "None".
     """
     labels: dict[str, str] = {}
     for n in item.flow:
@@ -600,8 +602,8 @@ def flow_outline(item: PowerItem) -> list[dict]:
             "id": n.id,
             "kind": n.kind,
             "label": n.label,
-            "actor": n.actor,
-            "time_limit": n.time_limit,
+            "actor": n.actor or "",
+            "time_limit": n.time_limit or "",
             "edges": [(label, target, labels.get(target, target)) for label, target in n.targets()],
         }
         for n in item.flow

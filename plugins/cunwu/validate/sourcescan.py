@@ -17,6 +17,7 @@ from ..load.yamlsafe import Located, format_loc, parse_yaml
 from ..privacy import MARKDOWN_SUFFIXES, Finding, redact, scan, scan_lines, scan_markdown_lines
 from ..problems import Problem, problem
 from ..sources import TEXT_SUFFIXES, SourceFile
+from .glyphs import glyph_problems
 
 
 def privacy_problems(
@@ -64,10 +65,13 @@ def loaded_problems(sf: SourceFile, loaded: Loaded, allowed: list[str]) -> list[
 
 
 def read_checked(root: Path, sf: SourceFile, allowed: list[str], out: list[Problem]) -> Loaded | None:
-    """Read and load a file for validation, and scan it for personal numbers."""
+    """Read and load a file for validation, scan it for personal numbers, and
+    check that the poster fonts can draw what it says."""
     loaded = read_file(root, sf, out)
     if loaded is not None:
         out.extend(loaded_problems(sf, loaded, allowed))
+        if loaded.located is not None:
+            out.extend(glyph_problems(sf.rel, loaded.located, loaded.body, loaded.body_line, loaded.text))
     return loaded
 
 

@@ -70,10 +70,12 @@ class PosterMaker:
     def render(self, key: str, html: str, base: Path, sources: tuple[str, ...]) -> bytes:
         result = self.engine.render(inline_images(html, base, self.engine.allowed_dir), base_url=base)
         if result.missing_glyphs:
+            from ..validate.glyphs import fix_for
+
             chars = "".join(result.missing_glyphs)
             raise BuildError(
                 f"张贴版中有字体缺少的字：{chars}（来源：{', '.join(sources)}）。"
-                "请安装包含这些字的字体（如 fonts-noto-cjk-extra），或核对是否为录入错误。"
+                + "".join(fix_for(ch)[1] for ch in result.missing_glyphs)
             )
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
