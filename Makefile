@@ -15,6 +15,8 @@ test:  ## set up and run the whole test suite (what CI runs)
 	scripts/bootstrap test
 	$(BIN)/ruff check plugins tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check plugins tests $(wildcard benchmarks)
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 validate:
@@ -34,6 +36,8 @@ fuzz:  ## long fuzzing of the loader and validator (CUNWU_FUZZ=long); summary in
 lint:
 	$(BIN)/ruff check plugins tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check plugins tests $(wildcard benchmarks)
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf build

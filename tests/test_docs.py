@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from cunwu.cli import build_parser
+from cunwu.commands.schema import schema_texts
 from cunwu.commands.validate import validate
-from cunwu.model.schema import schema_texts
 from cunwu.problems import CODES
 
 REPO = Path(__file__).resolve().parents[1]

@@ -42,7 +42,7 @@ def test_table_is_what_the_pinned_poster_faces_draw():
 def test_table_covers_what_the_build_already_draws():
     """The base set and the rare characters drawn from a second subset of the same face
     (王堃, 李䶮, 张喆) are covered; the table is no accident of one machine."""
-    from cunwu.write.pdf import base_charset
+    from cunwu.write.fonts import base_charset
 
     rx = glyphs.uncovered()
     assert not rx.search("王堃李䶮张喆 0123-66880001（村委会）①㎡￥")
@@ -92,7 +92,7 @@ def test_notice_body_lines_and_drafts():
 
 def test_does_not_depend_on_the_machines_fonts(monkeypatch):
     """No fontconfig, no font file: validate answers from the table alone."""
-    import cunwu.write.pdf as pdf
+    import cunwu.write.fonts as pdf
 
     def no_fonts(*a, **k):
         raise AssertionError("validate must not look at installed fonts")

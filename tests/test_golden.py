@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import GOLDEN_EXPECTED
-from golden.regen import snapshot
+from golden.regen import DIFF_EXPECTED, diff_html, snapshot
 
 
 def _files(root: Path) -> list[str]:
@@ -37,3 +37,8 @@ def test_same_content(actual):
         if (actual / rel).exists() and (actual / rel).read_bytes() != (GOLDEN_EXPECTED / rel).read_bytes()
     ]
     assert not different, f"changed outputs (run `make golden` if intended): {different}"
+
+
+def test_diff_html():
+    """`cunwu diff --format html` between two fixed commits of the demo's history."""
+    assert diff_html() == DIFF_EXPECTED.read_text("utf-8"), "run `make golden` if the change is intended"

@@ -26,18 +26,17 @@ pdfium = pytest.importorskip("pypdfium2")
 pdfium_c = pytest.importorskip("pypdfium2.raw")
 
 from cunwu.errors import BuildError, FontMissing  # noqa: E402
-from cunwu.write import pdf as pdfmod  # noqa: E402
-from cunwu.write.pdf import (  # noqa: E402
+from cunwu.write import fonts as fontmod  # noqa: E402
+from cunwu.write.fonts import (  # noqa: E402
     FAMILY,
-    PdfEngine,
-    ResourceRefused,
     base_charset,
     cached_subset,
     check_cjk_font,
     default_cache_dir,
     find_cjk_faces,
-    merge_pdfs,
 )
+from cunwu.write.merge import merge_pdfs  # noqa: E402
+from cunwu.write.pdf import PdfEngine, ResourceRefused  # noqa: E402
 
 SUBSET_FONT = re.compile(r"^[A-Z]{6}\+Cunwu-Noto-SC(-Bold)?$")
 SYSTEM_CJK_FONT = re.compile(r"^[A-Z]{6}\+Noto-Sans-CJK-SC(-Bold)?$")
@@ -247,7 +246,7 @@ def test_subset_cache_is_built_once_under_a_race(engine: PdfEngine, tmp_path: Pa
         time.sleep(0.3)  # long enough for the other thread to arrive and wait on the lock
         target.write_bytes(real.read_bytes())
 
-    monkeypatch.setattr(pdfmod, "_build_subset", fake_build)
+    monkeypatch.setattr(fontmod, "_build_subset", fake_build)
     face = engine.faces["Regular"]
     results: list[Path] = []
     threads = [
@@ -505,7 +504,7 @@ def test_reproducible_across_processes(site: Path, one_page, three_pages, tmp_pa
         "import sys\nfrom pathlib import Path\n"
         f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
         "from test_pdf import poster\n"
-        "from cunwu.write.pdf import PdfEngine, merge_pdfs\n"
+        "from cunwu.write.merge import merge_pdfs\nfrom cunwu.write.pdf import PdfEngine\n"
         "site = Path(sys.argv[1])\n"
         "one = PdfEngine(site).render(poster(30), site).pdf\n"
         "Path(sys.argv[2]).write_bytes(one)\n"

@@ -27,7 +27,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from .model.schema import write_schemas
+    from .commands.schema import write_schemas
     from .sources import find_root
 
     out = Path(args.out) if args.out else find_root(Path(".")) / "schemas"

@@ -4,6 +4,13 @@ The CLI prints a CunwuError's message (Chinese, for cadres) and exits with its
 ``exit_code`` instead of showing a traceback.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .problems import Report
+
 
 class CunwuError(Exception):
     """Base class for errors the tool raises on purpose."""
@@ -24,7 +31,7 @@ class ProjectNotFound(UsageError):
 class ValidationFailed(CunwuError):
     """Sources have errors; carries the report so callers can print it."""
 
-    def __init__(self, report, message="校验未通过，已停止构建。"):
+    def __init__(self, report: Report, message: str = "校验未通过，已停止构建。"):
         super().__init__(message)
         self.report = report
 

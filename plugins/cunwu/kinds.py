@@ -82,6 +82,9 @@ class Kind:
     month: Callable[[Any], str] = field(default=lambda m: "")
     #: the URL segment of its pages inside a village site (``finance``)
     segment: str = ""
+    #: False for a kind whose pages name people (rosters): kept out of search
+    #: engines, sitemaps and the like (noindex, robots.txt, Pelican status hidden)
+    searchable: bool = True
     #: list field -> the fields that identify one of its rows, for diffs
     rows: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: open-data columns of one row of its CSV
@@ -174,6 +177,7 @@ KINDS: dict[str, Kind] = {
             order=lambda m: (m.period, m.program),
             month=lambda m: m.period.months()[-1],
             segment="subsidies",
+            searchable=False,
             rows={"recipients": ("key",)},
             columns=(
                 Column("key", "string", "行标识"),
@@ -312,6 +316,11 @@ def row_keys(k: Kind | None) -> dict[str, tuple[str, ...]]:
             out.update(other.rows)
         return out
     return {**COMMON_ROWS, **k.rows}
+
+
+def unsearchable_segments() -> list[str]:
+    """The URL segments whose pages name people: never indexed, never listed."""
+    return [k.segment for k in KINDS.values() if k.segment and not k.searchable]
 
 
 def segment_kind(segment: str) -> Kind | None:

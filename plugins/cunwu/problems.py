@@ -110,7 +110,7 @@ class Problem:
     loc: str = ""
     severity: Severity = "error"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.code not in CODES:
             raise KeyError(f"unregistered problem code {self.code!r}")
 
@@ -121,7 +121,9 @@ class Problem:
         return f"{where}: {self.code}: {level}{at}{self.message}"
 
 
-def problem(file: str, line: int, code: str, message: str, loc: str = "", severity=None) -> Problem:
+def problem(
+    file: str, line: int, code: str, message: str, loc: str = "", severity: Severity | None = None
+) -> Problem:
     """Build a Problem with the code's default severity unless one is given."""
     return Problem(
         file=file,

@@ -42,13 +42,28 @@ def snapshot(site: Path, target: Path) -> None:
             shutil.copyfile(path, dest)
 
 
+#: `cunwu diff --format html` between two fixed commits of the demo's history
+DIFF_REVS = ("675bce1", "238919a")
+DIFF_EXPECTED = Path(__file__).resolve().parent / "diff" / f"{DIFF_REVS[0]}-{DIFF_REVS[1]}.html"
+
+
+def diff_html() -> str:
+    from cunwu.history.treediff import tree_diff
+    from cunwu.render.diffreport import render_html
+    from cunwu.render.theme import find_theme, theme_env
+
+    root = GOLDEN_PROJECT.parents[2]
+    return render_html(tree_diff(root, *DIFF_REVS), theme_env(find_theme(root)))
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         build_site(GOLDEN_PROJECT, Path(tmp), GOLDEN_AS_OF)
         if GOLDEN_EXPECTED.exists():
             shutil.rmtree(GOLDEN_EXPECTED)
         snapshot(Path(tmp) / "site", GOLDEN_EXPECTED)
-    print(f"rewrote {GOLDEN_EXPECTED}")
+    DIFF_EXPECTED.write_text(diff_html(), "utf-8")
+    print(f"rewrote {GOLDEN_EXPECTED} and {DIFF_EXPECTED}")
 
 
 if __name__ == "__main__":

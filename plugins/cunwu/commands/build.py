@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BuildError, PrivacyLeak, ValidationFailed
-from ..history.git import head_date
+from ..history.git import History, head_date
 from ..history.manifest import read_source as read_manifest
 from ..history.versions import history_key
-from ..problems import Problem, Report, problem
+from ..problems import Problem, Report, Severity, problem
 from ..render.theme import find_theme
 from ..sources import find_root
 from ..validate.crossfile import check_unique_codes
@@ -407,7 +407,9 @@ def publish(plan: Plan, results: list[TaskResult], root: RootBuild | None) -> in
     return changed
 
 
-def _previous_manifest(opts: BuildOptions, out: Path, history, report: Report) -> tuple[str, str] | None:
+def _previous_manifest(
+    opts: BuildOptions, out: Path, history: History | None, report: Report
+) -> tuple[str, str] | None:
     """Read ``--manifest``; say so when there is no earlier record to check against.
 
     Also warns about uncommitted work: it is built, but its versions are not
@@ -431,6 +433,7 @@ def _previous_manifest(opts: BuildOptions, out: Path, history, report: Report) -
     if previous is None and not history.shallow and not (site / "versions.json").is_file():
         if not opts.require_history and not site.exists():
             # the normal first build in a new folder: nothing to check against yet
+            severity: Severity
             message, severity = (
                 f"这是在 {out} 中的第一次构建：从现在起，已发布的版本记录在 {site / 'versions.json'}。"
                 "不需要做什么。只有当网站已经在别处发布过时，才需要用 --manifest 指定线上网站的 "

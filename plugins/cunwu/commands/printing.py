@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from ..render.theme import Templates, find_theme, theme_env
 from ..sources import find_root
 from ..write.fingerprint import code_fingerprint, sha, template_fingerprints
 from ..write.fsutil import write_if_changed
-from ..write.pdf import merge_pdfs
+from ..write.merge import merge_pdfs
 from ..write.posters import PosterMaker, make_poster
 from ..write.run import pelican_settings, template_dirs
 from .validate import load_project
@@ -41,7 +42,9 @@ class PrintResult:
     empty: list[str] = field(default_factory=list)  # villages with nothing approved that month
 
 
-def print_month(path: Path, month: str, village: str | None = None, progress=None) -> PrintResult:
+def print_month(
+    path: Path, month: str, village: str | None = None, progress: Callable[[str], None] | None = None
+) -> PrintResult:
     if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", month):
         raise UsageError(f"月份应写成 YYYY-MM，如 2026-10；实际为 “{month}”")
     t0 = time.monotonic()

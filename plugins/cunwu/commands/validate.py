@@ -24,7 +24,7 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _check_only(item: tuple[str, list[SourceFile]]) -> tuple[list[Problem], int, tuple | None]:
+def _check_only(item: tuple[str, list[SourceFile]]) -> tuple[list[Problem], int, tuple[str, int, str] | None]:
     """Check one village and keep only what the report needs: a county's
     bundles are never held in memory all at once."""
     op = _SHARED

@@ -243,6 +243,7 @@ class _Differ:
             out: dict[tuple, tuple[BaseModel, dict, int]] = {}
             seen: dict[tuple, int] = {}
             for i, (m, d) in enumerate(zip(models, dumps, strict=False)):
+                k: tuple[tuple[str, Any], ...]
                 if keys is None:
                     # no identity: a row is its content
                     k = (("row", _canon(d)),)
@@ -277,7 +278,7 @@ def _canon(d: Any) -> str:
     return json.dumps(d, ensure_ascii=False, sort_keys=True)
 
 
-def _row_label(name: str, m: BaseModel, list_label: str) -> str:
+def _row_label(name: str, m: Any, list_label: str) -> str:
     """A short Chinese name for one row, e.g. "张某某", "支出 记-012", "流程 审核"."""
     if name == "recipients":
         return m.name
@@ -441,7 +442,7 @@ def diff_blobs(
     broken = (before_data is not None and bm is None) or (after_data is not None and am is None)
     if broken or (bm is not None and am is not None and type(bm) is not type(am)):
         if before_data is None or after_data is None:
-            op = "added" if before_data is None else "removed"
+            op: Op = "added" if before_data is None else "removed"
             name = kind_label(kind)
             changes.append(Change(op, "", None, None, None, ("新建" if op == "added" else "删除") + name))
         else:

@@ -282,6 +282,8 @@ def parse_log(raw: bytes, strip: str = "") -> list[Commit]:
             status_raw = fields[4].decode()
             status = status_raw[:1]
             score = int(status_raw[1:]) if status_raw[1:].isdigit() else None
+            old_path: str | None
+            new_path: str | None
             if status in ("R", "C"):
                 old_path, new_path = rel(tokens[i + 1]), rel(tokens[i + 2])
                 i += 3
@@ -354,7 +356,7 @@ class _BlobReader:
         self.proc: subprocess.Popen | None = None
         self.owner = 0  # pid of the process that started ``proc``
         self.lock = threading.Lock()
-        self._finalizer = None
+        self._finalizer: weakref.finalize | None = None
 
     def _start(self) -> subprocess.Popen:
         proc = subprocess.Popen(
@@ -501,25 +503,31 @@ class History:
             moved: list[tuple[FileChange, FileHistory]] = []
             for ch in c.changes:
                 if ch.status == "D":
-                    fh = alive.pop(ch.old_path, None) or start()
+                    assert ch.old_path is not None
+                    fh = alive.pop(ch.old_path) if ch.old_path in alive else start()
                     fh.revisions.append(rev(ch))
                     dead[ch.old_path] = fh
                 elif ch.status == "R":
-                    fh = alive.pop(ch.old_path, None) or start()
+                    assert ch.old_path is not None
+                    fh = alive.pop(ch.old_path) if ch.old_path in alive else start()
                     moved.append((ch, fh))
             for ch, fh in moved:
+                assert ch.new_path is not None
                 fh.revisions.append(rev(ch))
                 alive[ch.new_path] = fh
             for ch in c.changes:
+                if ch.status in ("D", "R"):
+                    continue
+                assert ch.new_path is not None
                 if ch.status == "A" or ch.status == "C":
                     fh = start()
-                    fh.previous = dead.pop(ch.new_path, None)
+                    fh.previous = dead.pop(ch.new_path) if ch.new_path in dead else None
                     fh.revisions.append(rev(ch))
                     alive[ch.new_path] = fh
-                elif ch.status not in ("D", "R"):  # M, T and anything else
-                    fh = alive.get(ch.new_path)
-                    if fh is None:
-                        fh = start()
+                else:  # M, T and anything else
+                    found = alive.get(ch.new_path)
+                    fh = found if found is not None else start()
+                    if found is None:
                         alive[ch.new_path] = fh
                     fh.revisions.append(rev(ch))
         for fh in self._files:
@@ -563,7 +571,7 @@ class History:
         "villages/a/notices/new.md"], "villages/a/notices/new.md": [...same]}``.
         When several files had the same path, the chain of the last one.
         """
-        return {p: self.file(p).paths for p in sorted(self._ever)}
+        return {p: fh.paths for p in sorted(self._ever) if (fh := self.file(p)) is not None}
 
     def renames(self) -> dict[str, str]:
         """Former path -> current path, for every file alive at HEAD that was renamed."""
@@ -668,8 +676,8 @@ def _on_first_parent_line(root: Path, old: str, head: str) -> bool:
     """Whether ``old`` is on ``head``'s first-parent line (the published line
     grew by commits on top of it, and was not rewritten or switched)."""
     rl = _run(root, ["rev-list", "--first-parent", "--parents", f"{old}..{head}"])
-    lines = _text(rl.stdout).split("\n") if rl.returncode == 0 else []
-    lines = [ln.split() for ln in lines if ln.strip()]
+    text = _text(rl.stdout).split("\n") if rl.returncode == 0 else []
+    lines = [ln.split() for ln in text if ln.strip()]
     return bool(lines) and len(lines[-1]) >= 2 and lines[-1][1] == old
 
 
@@ -867,7 +875,7 @@ def parse_raw(raw: bytes, strip: str) -> list[tuple[str, str | None, str | None,
         t = s.decode()
         return None if set(t) <= {"0"} else t
 
-    out = []
+    out: list[tuple[str, str | None, str | None, str | None, str | None]] = []
     tokens = raw.split(b"\0")
     i = 0
     while i < len(tokens):
@@ -879,6 +887,8 @@ def parse_raw(raw: bytes, strip: str) -> list[tuple[str, str | None, str | None,
         if not tok.startswith(b":") or len(fields) < 5 or i + 1 >= len(tokens):
             raise HistoryError(f"无法解析的 git diff 输出：{_text(tok)}")
         status = fields[4][:1].decode()
+        old: str | None
+        new: str | None
         if status in ("R", "C"):
             old, new = rel(tokens[i + 1]), rel(tokens[i + 2])
             i += 3

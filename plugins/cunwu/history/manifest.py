@@ -149,11 +149,11 @@ class Manifest:
             )
             for e in vanished:
                 e["withdrawn"] = as_of
-        new = [e for e in current if (e.scope, e.stamp) not in self.entries]
-        for e in sorted(new, key=lambda e: (e.scope, e.doc, e.stamp, e.date)):
+        new = [c for c in current if (c.scope, c.stamp) not in self.entries]
+        for c in sorted(new, key=lambda c: (c.scope, c.doc, c.stamp, c.date)):
             self.entries.setdefault(
-                (e.scope, e.stamp),
-                {"scope": e.scope, "doc": e.doc, "stamp": e.stamp, "date": e.date, "first_built": as_of},
+                (c.scope, c.stamp),
+                {"scope": c.scope, "doc": c.doc, "stamp": c.stamp, "date": c.date, "first_built": as_of},
             )
         self.started = self.started or as_of
         return vanished

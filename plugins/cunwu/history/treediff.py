@@ -256,6 +256,7 @@ def tree_diff(root: Path | str, rev1: str, rev2: str | None = None, village: str
     specs = [f"villages/{village}/"] if village else list(DEFAULT_PREFIXES)
     warnings: list[str] = []
     args = ["diff", "--raw", "-z", "-M", "--no-abbrev", "--no-color", "--no-ext-diff", "--no-textconv"]
+    assert old.commit is not None
     args += [old.commit] + ([new.commit] if new.commit else []) + ["--", *specs]
     diff = _run(root, args)
     if diff.returncode != 0:
@@ -309,7 +310,7 @@ def tree_diff(root: Path | str, rev1: str, rev2: str | None = None, village: str
         data = read_worktree(root, p)
         best, score = None, _RENAME_SIMILARITY
         for i, (status, op, _new, before, _after) in enumerate(sides):
-            if status == "removed" and before is not None and data is not None:
+            if status == "removed" and op is not None and before is not None and data is not None:
                 s = similarity(before, data)
                 if s >= score and classify(op).kind == classify(p).kind:
                     best, score = i, s

@@ -25,10 +25,12 @@ editor lines.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
 from yaml import ScalarToken
 
+_Loader: Any
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build

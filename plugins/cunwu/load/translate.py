@@ -144,6 +144,6 @@ def from_validation_error(
     out = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
-        code, message = _message(err, model)
+        code, message = _message(dict(err), model)
         out.append(problem(file, located.line_of(loc), code, message, format_loc(loc)))
     return out

@@ -51,6 +51,7 @@ from yaml.events import (
 from ..problems import Problem, problem
 from . import slips
 
+_Loader: Any
 try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
@@ -125,13 +126,15 @@ class _Events:
 
     def __init__(self, text: str):
         self._loader = _Loader(text)
-        self._get = self._loader.get_event
+        # events are checked by exact class (``ev.__class__ is ScalarEvent``),
+        # the fastest test in this hot loop, which a type checker cannot follow
+        self._get: Any = self._loader.get_event
         self.anchors: dict[str, list] = {}
         self._open: list[tuple[list, int]] = []  # recordings in progress, with their raw depth
         self._replay: list[list] = []  # [events, next index]
         #: how deep the raw (unexpanded) collections nest at this point
         self.depth = 0
-        self._pending = None  # an event read by next()'s fast path, for raw() to handle
+        self._pending: Any = None  # an event read by next()'s fast path, for raw() to handle
 
     def close(self) -> None:
         self._loader.dispose()
@@ -141,7 +144,7 @@ class _Events:
         """Whether the event last returned came from an alias's replay."""
         return bool(self._replay)
 
-    def raw(self):
+    def raw(self) -> Any:
         ev = self._pending
         if ev is None:
             ev = self._get()
@@ -177,8 +180,9 @@ class _Events:
             )
         self.anchors[ev.anchor] = rec
 
-    def next(self, expand: bool = True):
+    def next(self, expand: bool = True) -> Any:
         """The next event of a node; with ``expand``, an alias becomes its anchor's events."""
+        ev: Any
         if not self._replay:  # the common case, inline: a plain event of the text
             ev = self._get()
             if ev.__class__ is ScalarEvent and ev.anchor is None:
@@ -197,7 +201,8 @@ class _Events:
                 ev = events[i]
             else:
                 ev = self.raw()
-            if expand and ev.__class__ is AliasEvent:
+            cls = ev.__class__
+            if expand and cls is AliasEvent:
                 self._replay.append([self.anchors[ev.anchor], 0])
                 continue
             return ev
@@ -217,15 +222,16 @@ class _Events:
         """Read the raw stream to its end: its syntax errors, and one document only."""
         self._replay.clear()
         while True:
-            ev = self.raw()
-            if ev.__class__ is DocumentStartEvent:
+            ev: Any = self.raw()
+            cls = ev.__class__
+            if cls is DocumentStartEvent:
                 raise ComposerError(
                     "expected a single document in the stream",
                     None,
                     "but found another document",
                     ev.start_mark,
                 )
-            if ev.__class__ is StreamEndEvent:
+            if cls is StreamEndEvent:
                 return
 
 
@@ -322,7 +328,7 @@ class _Builder:
         if depth > MAX_DEPTH:
             self.fail(ev, "yaml-too-deep", f"嵌套超过 {MAX_DEPTH} 层。", path)
         if cls is SequenceStartEvent:
-            out = []
+            out: list[Any] = []
             nxt = self.events.next
             while True:
                 child = nxt()

@@ -132,7 +132,7 @@ def round_fen(d: Decimal) -> Decimal:
     return d.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def _code(pattern: str, what: str, example: str):
+def _code(pattern: str, what: str, example: str) -> Any:
     rx = re.compile(pattern)
 
     def parse(value: Any) -> str:
@@ -285,7 +285,7 @@ class Period:
             return f"{self.year}年第{_CN_QUARTER[self.quarter - 1]}季度"
         return f"{self.year}年{self.month}月"
 
-    def _key(self):
+    def _key(self) -> tuple[int, int, int]:
         return (self.year, self.first_month, self.last_month)
 
     def __lt__(self, other: Period) -> bool:

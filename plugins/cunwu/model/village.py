@@ -27,7 +27,7 @@ class ComplaintOverride(Model):
 
     @field_validator("url")
     @classmethod
-    def _check_url(cls, v):
+    def _check_url(cls, v: str | None) -> str | None:
         return None if v is None else _url(v)
 
 
@@ -58,7 +58,7 @@ class Village(Model):
 
     @field_validator("base_url")
     @classmethod
-    def _base(cls, v):
+    def _base(cls, v: str | None) -> str | None:
         if v is None:
             return v
         v = _url(v)

@@ -80,7 +80,8 @@ def side_text(s: Side) -> str:
     """Chinese, one line: ``HEAD~1 = 1a2b3c4d5e（2026-10-08 赵某：更正）``."""
     if s.worktree:
         return "工作区（含未提交、未跟踪的文件）"
-    name = f"{s.rev} = {s.commit[:10]}" if s.rev != s.commit else s.commit[:10]
+    commit = s.commit or ""
+    name = f"{s.rev} = {commit[:10]}" if s.rev != commit else commit[:10]
     return f"{name}（{_day(s.date)} {s.author}：{s.subject}）"
 
 

@@ -215,12 +215,15 @@ def _best_breaks(units: list[str], size: float, max_width: float) -> list[str]:
             if j < m and not _good_break(units[j - 1], units[j]):
                 cost += penalty
             cand = (prev[0] + 1, prev[1] + cost, i)
-            if best[j] is None or cand[:2] < best[j][:2]:
+            old = best[j]
+            if old is None or cand[:2] < old[:2]:
                 best[j] = cand
     out: list[str] = []
     j = m
     while j > 0:
-        i = best[j][2]
+        step = best[j]
+        assert step is not None  # every line end was reached
+        i = step[2]
         line = "".join(units[i:j]).strip(" ")
         if line:
             out.append(line)
@@ -403,7 +406,7 @@ def _layout(nodes: list[FlowNode], width: int) -> _Layout:
         if not e.straight:
             boxes[e.source].ports.append(_Port(e, True))
             boxes[e.target].ports.append(_Port(e, False))
-    y = MARGIN + START_H + START_ARROW
+    y: float = MARGIN + START_H + START_ARROW
     for b in boxes:
         _measure(b, col_w)
         b.y = y
@@ -412,7 +415,7 @@ def _layout(nodes: list[FlowNode], width: int) -> _Layout:
         for k, p in enumerate(b.ports):
             p.y = round(b.y + b.h * (k + 1) / (len(b.ports) + 1))
     right = MARGIN + col_w
-    lane_x = [right + GUTTER_PAD + k * LANE_GAP for k in range(lanes)]
+    lane_x: list[float] = [right + GUTTER_PAD + k * LANE_GAP for k in range(lanes)]
     height = round(y - NODE_GAP + MARGIN)
     return _Layout(canvas, height, boxes, edges, lane_x, MARGIN)
 

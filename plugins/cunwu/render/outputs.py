@@ -8,7 +8,7 @@ from . import feed, opendata
 from .common import Output
 from .pages import versions, village
 from .site import VillageSite
-from .urls import robots_txt, roster_path
+from .urls import robots_txt, unsearchable_paths
 
 
 def site_outputs(site: VillageSite) -> Iterator[Output]:
@@ -23,7 +23,7 @@ def site_outputs(site: VillageSite) -> Iterator[Output]:
     yield from opendata.outputs(site)
     yield feed.feed(site)
     # effective where the village is hosted on its own (village.yaml: base_url)
-    yield Output("robots.txt", body=robots_txt([roster_path(site.base)]))
+    yield Output("robots.txt", body=robots_txt(unsearchable_paths(site.base)))
     for rel in sorted(site.published_files):
         yield Output(
             rel,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, Template
 
@@ -12,7 +13,12 @@ from ..errors import UsageError
 from .markdown import clean_html
 
 #: every value from the sources is escaped unless a template says |safe
-JINJA_OPTIONS = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "extensions": []}
+JINJA_OPTIONS: dict[str, Any] = {
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "extensions": [],
+}
 JINJA_FILTERS = {"cunwu_clean": clean_html}
 
 

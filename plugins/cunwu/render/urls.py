@@ -24,6 +24,7 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from ..kinds import unsearchable_segments
 from ..model.village import Village
 from ..validate.project import TownshipContext
 
@@ -60,9 +61,11 @@ def complaint_url(base: str, village_code: str, page_id: str, stamp: str = "") -
     return with_query(base, village=village_code, page=page_id, v=stamp)
 
 
-def roster_path(village_base: str) -> str:
-    """The URL path under which a village's rosters live: ``/qingshui/dongshan/subsidies/``."""
-    return urlsplit(village_base).path.rstrip("/") + "/subsidies/"
+def unsearchable_paths(village_base: str) -> list[str]:
+    """The URL paths under which a village's pages name people (its rosters):
+    ``/qingshui/dongshan/subsidies/``."""
+    base = urlsplit(village_base).path.rstrip("/")
+    return [f"{base}/{segment}/" for segment in unsearchable_segments()]
 
 
 def robots_txt(disallowed: list[str]) -> bytes:

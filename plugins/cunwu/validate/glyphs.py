@@ -33,7 +33,7 @@ from importlib import resources
 from typing import Any
 
 from ..load.yamlsafe import Located, format_loc
-from ..problems import Problem, problem
+from ..problems import Problem, Severity, problem
 
 TABLE = "poster-glyphs.txt"
 FONT = "Noto Sans CJK SC"
@@ -99,7 +99,7 @@ def _what(ch: str) -> str:
     return "字符"
 
 
-def fix_for(ch: str, draft: bool = False) -> tuple[str, str]:
+def fix_for(ch: str, draft: bool = False) -> tuple[Severity, str]:
     """``(severity, message)`` for a character the poster fonts cannot draw."""
     where = f"“{ch}”（U+{ord(ch):04X}，{_what(ch)}）张贴版字体 {FONT} 里没有，印出来会是空白方框"
     if _in_extra(ch):
@@ -109,7 +109,7 @@ def fix_for(ch: str, draft: bool = False) -> tuple[str, str]:
             f"（apt-get install {EXTRA_PACKAGE}），否则 cunwu build 和 cunwu print 会停在这张张贴版上。"
             "也请核对这个字是否录入正确。",
         )
-    severity = "warning" if draft else "error"
+    severity: Severity = "warning" if draft else "error"
     later = "（草稿不印张贴版，审核公开后就会出错）" if draft else ""
     return (
         severity,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..load.yamlsafe import Located, format_loc
 from ..model.base import Disclosure, NoticePeriod
@@ -370,7 +371,8 @@ def check_notice(c: Checker, n: Notice, fc: FileContext) -> None:
 
 
 def check_catalog(c: Checker, cat: PowerCatalog, fc: FileContext) -> None:
-    for field, items in (("groups", cat.groups), ("negative", cat.negative)):
+    lists: tuple[tuple[str, list[Any]], ...] = (("groups", cat.groups), ("negative", cat.negative))
+    for field, items in lists:
         seen: set[str] = set()
         for i, item in enumerate(items):
             if item.id in seen:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..kinds import ACCOUNTS
 from ..load.document import builtin_accounts, builtin_programs, model_of, validate_model
@@ -17,16 +18,15 @@ from .sourcescan import privacy_problems, read_checked, redacted
 
 
 def _fallback_config() -> TownshipConfig:
-    """Safe defaults, so one broken setting does not hide every other problem."""
-    return TownshipConfig.model_construct(
-        township=None,
-        complaint=None,
-        **{
-            k: f.get_default(call_default_factory=True)
-            for k, f in TownshipConfig.model_fields.items()
-            if not f.is_required()
-        },
-    )
+    """Safe defaults, so one broken setting does not hide every other problem
+    (without the township's name and intake, which only cunwu.yaml can give)."""
+    values: dict[str, Any] = {
+        k: f.get_default(call_default_factory=True)
+        for k, f in TownshipConfig.model_fields.items()
+        if not f.is_required()
+    }
+    values.update(township=None, complaint=None)
+    return TownshipConfig.model_construct(**values)
 
 
 def load_township(root: Path, files: list[SourceFile], report: Report, history=None) -> TownshipContext:
@@ -39,7 +39,7 @@ def load_township(root: Path, files: list[SourceFile], report: Report, history=N
     sf = next((f for f in files if f.kind == "config"), None)
     if sf is not None:
         loaded = read_checked(root, sf, [], out)
-        if loaded is not None and loaded.located is not None:
+        if loaded is not None and loaded.located is not None and loaded.text is not None:
             config = model_of(sf, loaded, out)
             config_located = loaded.located
             if config is not None:
@@ -54,7 +54,7 @@ def load_township(root: Path, files: list[SourceFile], report: Report, history=N
     if config is None:
         config = _fallback_config()
     accounts = {a.code: a for a in builtin_accounts().accounts}
-    if getattr(config, "accounts", None):
+    if config.accounts:
         acc_file = SourceFile(config.accounts, ACCOUNTS.name)
         loaded = read_checked(root, acc_file, [], out) if (root / config.accounts).is_file() else None
         if loaded is None or loaded.located is None:

@@ -54,6 +54,7 @@ def check_village(
     loaded = read_checked(root, village_sf, ctx.official_numbers(), pre)
     village = model_of(village_sf, loaded, pre) if loaded is not None else None
     if village is not None:
+        assert loaded is not None and loaded.located is not None and loaded.text is not None
         allowed = ctx.official_numbers(village)
         pre = [p for p in pre if p.code != "mobile-leak"] + [
             p
@@ -69,10 +70,12 @@ def check_village(
         allowed = ctx.official_numbers()
         village_doc = Doc("village", vid, vfile, None)
     else:
+        assert loaded is not None and loaded.located is not None
         village_doc = Doc("village", vid, vfile, village, sha=loaded.sha, lines=loaded.top_lines())
         out.extend(_check_settings(ctx, vfile, loaded.located, village))
 
-    bundle = VillageBundle(vid, village, village_doc)
+    # a broken village gets a bundle for its files' checks, never for publishing
+    bundle = VillageBundle(vid, village, village_doc)  # type: ignore[arg-type]
     own_powers: dict[str, Doc] = {}
     for sf in files:
         if sf.kind == "village":
@@ -100,7 +103,7 @@ def check_village(
         if k.disclosure and k.name != "power":
             sort_docs(bundle.of(k.name))
     out.extend(check_bundle(bundle))
-    excluded = [] if broken else village.powers_exclude
+    excluded = village.powers_exclude if village is not None else []
     merged = {k: d for k, d in ctx.powers.items() if k not in excluded}
     merged.update(own_powers)
     powers = list(merged.values())

@@ -15,6 +15,7 @@ from typing import Any
 
 from pelican.contents import Page
 
+from ..kinds import unsearchable_segments
 from ..render.common import Output
 
 
@@ -23,6 +24,13 @@ class CunwuPage(Page):
 
     #: the render output this page was made from (its data, sources, poster)
     cunwu_output: Output
+
+
+def _searchable(out: Output) -> bool:
+    assert out.data is not None
+    if out.data.get("noindex") or out.template == "redirect":
+        return False
+    return out.name.split("/", 1)[0] not in unsearchable_segments()
 
 
 def _when(day: dt.date | None) -> dt.datetime | None:
@@ -44,9 +52,10 @@ def page_metadata(
         "save_as": out.name,
         "url": url,
         "slug": url.rstrip("/") or "index",
-        # pages that must not be indexed (rosters, old versions, redirects) are
-        # hidden, which Pelican and its plugins (sitemaps, menus) leave out
-        "status": "hidden" if out.data.get("noindex") or out.template == "redirect" else "published",
+        # pages that must not be indexed (rosters and everything under their
+        # folder, old versions, redirects) are hidden, which Pelican and its
+        # plugins (sitemaps, menus) leave out
+        "status": "published" if _searchable(out) else "hidden",
         "cunwu_output": out,
     }
     when = _when(published)

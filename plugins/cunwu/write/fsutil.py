@@ -83,18 +83,17 @@ def stage_tree(live: Path, staging: Path) -> dict[str, tuple[int, int]]:
     return copied
 
 
-def touched(tree: Path, before: dict[str, tuple[int, int]], ours: set[str]) -> tuple[set[str], set[str]]:
-    """Files of ``tree`` that are not ``ours``: those written since ``before`` was
-    taken (new, or another size or mtime), and those left as they were."""
-    written, untouched = set(), set()
+def touched(tree: Path, known: dict[str, tuple[int, int]]) -> tuple[set[str], set[str]]:
+    """Every file of ``tree`` against ``known`` (size, mtime_ns) stats: the files
+    written since (new, or another size or mtime), and those left as they were."""
+    written: set[str] = set()
+    untouched: set[str] = set()
     for dirpath, _dirs, filenames in os.walk(tree):
         for name in filenames:
             full = os.path.join(dirpath, name)
             rel = os.path.relpath(full, tree).replace(os.sep, "/")
-            if rel in ours:
-                continue
             st = os.stat(full)
-            (untouched if before.get(rel) == (st.st_size, st.st_mtime_ns) else written).add(rel)
+            (untouched if known.get(rel) == (st.st_size, st.st_mtime_ns) else written).add(rel)
     return written, untouched
 
 

@@ -21,7 +21,7 @@ from ..kinds import page_kinds
 from ..render import feed, opendata
 from ..render.common import Output
 from ..render.pages import versions, village
-from ..render.urls import robots_txt, roster_path
+from ..render.urls import robots_txt, unsearchable_paths
 from .contents import CunwuPage, page_of
 from .readers import FORMAT
 
@@ -131,7 +131,7 @@ class FilesGenerator(VillageGenerator):
     def outputs(self) -> Any:
         site = self.run.site
         # effective where the village is hosted on its own (village.yaml: base_url)
-        yield Output("robots.txt", body=robots_txt([roster_path(site.base)]))
+        yield Output("robots.txt", body=robots_txt(unsearchable_paths(site.base)))
         for rel in sorted(site.published_files):
             yield Output(
                 rel,

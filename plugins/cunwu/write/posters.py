@@ -105,6 +105,7 @@ def make_poster(
     rendered now; and whether it was rendered. The one poster path of both
     ``cunwu build`` and ``cunwu print``. ``env`` finds the templates (a Pelican
     generator, or a Jinja environment with the same search path)."""
+    assert out.data is not None and out.template is not None
     key = maker.key(code_fp, template_fps[out.poster], site_key, out.data)
     return maker.get(
         key,

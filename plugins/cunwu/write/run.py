@@ -92,7 +92,10 @@ def pelican_settings(root: Path, theme: Path) -> dict[str, Any]:
     """The settings every run of one build starts from: the township's
     ``pelicanconf.py`` if it has one, under cunwu's fixed settings."""
     conf = root / PELICANCONF
-    own = read_settings(str(conf)) if conf.is_file() else read_settings()
+    # the fixed settings go in first too, so that Pelican's own checks of them
+    # (timezone, feeds) pass quietly
+    fixed = {**_FIXED, "SITEURL": "https://cunwu.invalid"}
+    own = read_settings(str(conf) if conf.is_file() else None, override=dict(fixed))
     plugins = [pelican_plugin, *(p for p in own.get("PLUGINS") or [] if p is not pelican_plugin)]
     overrides = [
         str(p if Path(p).is_absolute() else root / p) for p in own.get("THEME_TEMPLATES_OVERRIDES") or []
@@ -171,6 +174,7 @@ class VillageRun:
     def write_page(self, generator: Any, writer: Any, page: Any) -> None:
         """Render a page unless its key is the one the live file was made with."""
         out: Output = page.cunwu_output
+        assert out.template is not None and out.data is not None
         key = sha(self.code_fp, self.template_fps[out.template], self.site_key, data_key(out.data))
         context = {**generator.context, "page": page, "site": self.site.site, "output_file": out.name}
         if self._keep(out.name, key, out.sources):

@@ -16,7 +16,7 @@ from ..history.manifest import Entry, Manifest
 from ..history.versions import deleted_stamps, published_stamps
 from ..render import timeliness
 from ..render.common import Output
-from ..render.urls import complaint_url, robots_txt, roster_path
+from ..render.urls import complaint_url, robots_txt, unsearchable_paths
 from .contents import page_of
 from .outputscan import scan_outputs
 from .run import run_pelican
@@ -124,7 +124,7 @@ def township_robots(state: State, summaries: list[VillageSummary]) -> bytes:
     (one published on its own host has its own robots.txt)."""
     host = urlsplit(state.ctx.config.base_url).netloc
     bases = [s.base_url or f"{state.ctx.config.base_url}{s.id}/" for s in summaries]
-    return robots_txt([roster_path(b) for b in bases if urlsplit(b).netloc == host])
+    return robots_txt([p for b in bases if urlsplit(b).netloc == host for p in unsearchable_paths(b)])
 
 
 class TownshipGenerator(Generator):

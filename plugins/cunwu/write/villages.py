@@ -126,6 +126,7 @@ def render_village(state: State, task: Task, bundle: VillageBundle, result: Task
     """One Pelican run writes the village site into its staging tree; what it
     wrote is scanned for personal numbers from the bytes written."""
     rec = task.record
+    assert result.summary is not None
     staging = state.staging / task.vid
     before = stage_tree(state.site / task.vid, staging)
     prev = rec.pages if rec is not None and rec.tree_ino == live_ino(state, task.vid) else {}
@@ -152,16 +153,21 @@ def render_village(state: State, task: Task, bundle: VillageBundle, result: Task
         poster_maker=state.poster_maker,
     ).run(state.pelican)
     written = dict(run.changed)
-    # what a township's Pelican plugin wrote (a sitemap, say) is published too:
-    # it is scanned like our own files, and what no run wrote any more goes
-    plugin_files, _untouched = touched(staging, before, run.produced)
-    for rel in sorted(plugin_files):
+    # what a township's Pelican plugin wrote (a sitemap, say, or a change to one
+    # of our files after we wrote it) is published too: it is scanned like our
+    # own files, and what no run wrote any more goes
+    known = {**before, **run.writer.stats} if run.writer is not None else before
+    by_plugins, _untouched = touched(staging, known)
+    kept = set(run.produced)
+    for rel in sorted(by_plugins):
         data = (staging / rel).read_bytes()
-        run.pages[rel] = sha(data)
-        run.sources.setdefault(rel, ("（Pelican 插件）",))
+        kept.add(rel)
+        if rel not in run.produced:
+            run.pages[rel] = sha(data)
+            run.sources.setdefault(rel, ("（Pelican 插件）",))
         if before.get(rel) is None or (state.site / task.vid / rel).read_bytes() != data:
             written[rel] = data
-    remove_stale(staging, run.produced | plugin_files)
+    remove_stale(staging, kept)
     result.pages, result.sources = run.pages, run.sources
     result.changed = sorted(written)
     result.rendered, result.posters_rendered = run.rendered, run.posters_rendered

@@ -38,12 +38,17 @@ class CunwuWriter(Writer):
         self.changed: dict[str, bytes] = {}
         #: every file this run produced (changed or kept)
         self.produced: set[str] = set()
+        #: (size, mtime_ns) of each changed file as written, to tell a plugin's later write
+        self.stats: dict[str, tuple[int, int]] = {}
 
     def write_bytes(self, name: str, data: bytes) -> bool:
         name = name.lstrip("/")
         self.produced.add(name)
-        if write_if_changed(Path(self.output_path) / name, data, staging=True):
+        path = Path(self.output_path) / name
+        if write_if_changed(path, data, staging=True):
             self.changed[name] = data
+            st = path.stat()
+            self.stats[name] = (st.st_size, st.st_mtime_ns)
             return True
         return False
 

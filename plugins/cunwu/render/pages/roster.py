@@ -63,6 +63,8 @@ class RosterPages(KindPages):
                 groups=[{"title": k, "items": v} for k, v in programs.items()],
                 intro="低保、特困供养、高龄津贴、残疾人补贴、耕地地力保护补贴等发放名单。身份证号已脱敏。",
                 offline_count=len(self.docs) - len(online),
+                # the whole folder is kept out of search engines (robots.txt), its index too
+                noindex=True,
             ),
         )
 
