@@ -155,3 +155,13 @@ def test_a_township_overrides_one_template(project):
     result = build_site(project, out, posters=False)
     assert result.pages_rendered == 2  # the two statements
     assert "经管站已复核" in (site / "finance/2026-09/index.html").read_text("utf-8")
+
+
+def test_one_projects_plugins_never_act_in_the_next_build(project, tmp_path):
+    """Pelican's signals are global to a process; a build's plugins go with its runs."""
+    (project / "pelicanconf.py").write_text('PLUGINS = ["pelican.plugins.sitemap"]\n', "utf-8")
+    build_site(project, project / "build", posters=False)
+    assert (project / "build/site/alpha/sitemap.xml").is_file()
+    other = copy_project(GOLDEN_PROJECT, tmp_path / "other")
+    build_site(other, other / "build", posters=False)
+    assert not list((other / "build/site").rglob("sitemap.xml"))

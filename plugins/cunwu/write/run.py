@@ -17,12 +17,17 @@ everything it extends or includes) and the exact data it shows.
 from __future__ import annotations
 
 import logging
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import blinker
 from pelican import Pelican
 from pelican.log import console
+from pelican.plugins import signals
 from pelican.settings import read_settings
 
 from ..load.document import Doc
@@ -120,7 +125,28 @@ def template_dirs(settings: dict[str, Any]) -> list[Path]:
 def run_pelican(base: dict[str, Any], path: Path, output: Path, **extra: Any) -> None:
     """One Pelican run from ``base`` settings, reading ``path``, writing into ``output``."""
     settings = {**base, "PATH": str(path), "OUTPUT_PATH": str(output), **extra}
-    Pelican(settings).run()
+    with isolated_signals():
+        Pelican(settings).run()
+
+
+@contextmanager
+def isolated_signals() -> Iterator[None]:
+    """Pelican's signals are global to the process, and each run registers its
+    plugins again: what a run connected is disconnected when it ends, so one
+    run's plugins (another project's, in a test) never act in the next."""
+    sigs = [v for v in vars(signals).values() if isinstance(v, blinker.Signal)]
+    before = {id(sig): set(sig.receivers) for sig in sigs}
+    try:
+        yield
+    finally:
+        for sig in sigs:
+            for key in set(sig.receivers) - before[id(sig)]:
+                ref = sig.receivers[key]
+                receiver = ref() if isinstance(ref, weakref.ref) else ref
+                if receiver is not None:
+                    sig.disconnect(receiver)
+                else:
+                    sig.receivers.pop(key, None)
 
 
 @dataclass
