@@ -1,0 +1,168 @@
+"""Emit the YAML a cadre would have typed, so that it reads back exactly.
+
+cunwu's loader keeps every plain scalar as its text, but a plain scalar
+still ends at `` #`` (a comment), breaks at ``: `` and ``, `` inside
+``{...}``, and other tools (editors, the YAML language server) read
+``yes``, ``1e3``, ``0012`` or ``2026-10`` as booleans, numbers and dates.
+So every string that could be misread is double-quoted with YAML escapes;
+money, dates and integers we formatted ourselves are written plain, like
+the demo files. :func:`render` checks its own output by loading it back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from ..load.yamlsafe import parse_yaml
+
+
+class Raw(str):
+    """Text we generated and know to be a safe plain scalar (money, a date, an integer)."""
+
+
+_NUMBERISH = re.compile(r"[-+.]?[0-9][0-9_,:.eExXoObB+\-]*|[-+]?\.(?:inf|nan|Inf|NaN|INF|NAN)")
+_SPECIAL_WORDS = {
+    "null",
+    "~",
+    "true",
+    "false",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "<<",
+    "=",
+}
+_INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
+_MUST_ESCAPE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+
+
+def needs_quotes(s: str, flow: bool) -> bool:
+    if not s or s != s.strip():
+        return True
+    if s[0] in _INDICATORS:
+        return True
+    if s.lower() in _SPECIAL_WORDS:
+        return True
+    if _NUMBERISH.fullmatch(s):
+        return True
+    if ": " in s or " #" in s or s.endswith(":") or "\t" in s:
+        return True
+    if _MUST_ESCAPE.search(s):
+        return True
+    return bool(flow and any(ch in s for ch in ",[]{}"))
+
+
+def quote(s: str) -> str:
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif o < 0x20 or 0x7F <= o <= 0x9F or ch in "\u2028\u2029\ufeff\ufffe\uffff" or 0xD800 <= o <= 0xDFFF:
+            out.append(f"\\u{o:04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def scalar(v, flow: bool = False) -> str:
+    if isinstance(v, Raw):
+        return str(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if v is None:
+        return "null"
+    s = str(v)
+    return quote(s) if needs_quotes(s, flow) else s
+
+
+def _flow_map(d: dict) -> str:
+    return "{" + ", ".join(f"{k}: {scalar(v, flow=True)}" for k, v in d.items() if v is not None) + "}"
+
+
+def _block(value, indent: int, flow_keys: set[str], key: str = "") -> list[str]:
+    pad = " " * indent
+    lines: list[str] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if v is None:
+                continue
+            if isinstance(v, dict):
+                lines.append(f"{pad}{k}:")
+                lines.extend(_block(v, indent + 2, flow_keys, k))
+            elif isinstance(v, list):
+                if not v:
+                    continue
+                lines.append(f"{pad}{k}:")
+                lines.extend(_block(v, indent + 2, flow_keys, k))
+            else:
+                lines.append(f"{pad}{k}: {scalar(v)}")
+        return lines
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict):
+                if key in flow_keys:
+                    lines.append(f"{pad}- {_flow_map(item)}")
+                else:
+                    sub = _block(item, indent + 2, flow_keys, key)
+                    if sub:
+                        sub[0] = f"{pad}- " + sub[0][indent + 2 :]
+                    lines.extend(sub)
+            else:
+                lines.append(f"{pad}- {scalar(item)}")
+        return lines
+    return [f"{pad}{scalar(value)}"]
+
+
+def render(doc: dict, schema: str, flow_keys: set[str] = frozenset()) -> str:
+    """YAML text of ``doc`` (insertion order kept), with the editor's schema
+    line first. Raises AssertionError if the text does not load back to the
+    same strings (a bug here must not write a file that reads differently)."""
+    lines = [f"# yaml-language-server: $schema={schema}"]
+    lines.extend(_block(doc, 0, set(flow_keys)))
+    text = "\n".join(lines) + "\n"
+    located, problems = parse_yaml("<import>", text)
+    if located is None or problems:
+        raise AssertionError("generated YAML does not parse")
+    if located.data != _as_loaded(doc):
+        raise AssertionError("generated YAML does not read back as written")
+    return text
+
+
+def _as_loaded(value):
+    """What cunwu's loader gives for ``value``: every scalar as its text."""
+    if isinstance(value, dict):
+        return {k: _as_loaded(v) for k, v in value.items() if v is not None and v != []}
+    if isinstance(value, list):
+        return [_as_loaded(v) for v in value]
+    if isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def atomic_write(path: Path, text: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(prefix=".import-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
