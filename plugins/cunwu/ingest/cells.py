@@ -225,8 +225,7 @@ def money(cell: Cell, what: str = "金额") -> tuple[Decimal, str, str]:
         )
     if cell.kind == "s":
         raw = str(cell.value)
-        text = _nfkc_digits(raw)
-        text = _STRAY.sub("", text)
+        text = _ZERO_WIDTH.sub("", _nfkc_digits(raw)).strip()
         text = _CURRENCY.sub("", text).strip()
         text = _CURRENCY.sub("", text).strip()
         if _THOUSANDS.fullmatch(text):

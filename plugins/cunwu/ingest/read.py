@@ -271,12 +271,69 @@ def decode_csv(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030"), "GB18030/GBK"
+        text = data.decode("gb18030")
     except UnicodeDecodeError:
+        text = None
+    if _looks_big5(data, text):
         raise ReadError(
             "sheet-encoding",
-            "CSV 文件的编码无法识别（不是 UTF-8、UTF-16 或 GBK/GB18030）：请在 Excel 中另存为“CSV UTF-8”",
-        ) from None
+            "这个 CSV 是繁体中文 Big5 编码（台湾、香港的电脑常用），cunwu 不读取：请用 Excel 或 WPS 打开，"
+            "“另存为”CSV UTF-8 或 .xlsx 后再导入",
+        )
+    if text is not None:
+        return text, "GB18030/GBK"
+    raise ReadError(
+        "sheet-encoding",
+        "CSV 文件的编码无法识别（不是 UTF-8、UTF-16 或 GBK/GB18030）：请在 Excel 中另存为“CSV UTF-8”",
+    )
+
+
+#: words every roster or ledger header has, in simplified and in traditional characters
+_SIMPLIFIED = (
+    "姓名",
+    "身份证",
+    "户主",
+    "金额",
+    "号码",
+    "发放",
+    "组别",
+    "摘要",
+    "凭证",
+    "借方",
+    "贷方",
+    "合计",
+    "序号",
+)
+_TRADITIONAL = (
+    "姓名",
+    "身份證",
+    "戶主",
+    "金額",
+    "號碼",
+    "發放",
+    "組別",
+    "摘要",
+    "憑證",
+    "借方",
+    "貸方",
+    "合計",
+    "序號",
+)
+
+
+def _looks_big5(data: bytes, gb_text: str | None) -> bool:
+    """Big5 bytes mostly decode as GB18030 too (as nonsense): tell them
+    apart by which reading spells the header words."""
+    try:
+        big5 = data[:65536].decode("big5", errors="strict")
+    except UnicodeDecodeError:
+        try:
+            big5 = data[:65535].decode("big5", errors="strict")
+        except UnicodeDecodeError:
+            return False
+    trad = sum(w in big5 for w in _TRADITIONAL if w not in _SIMPLIFIED)
+    simp = sum(w in (gb_text or "") for w in _SIMPLIFIED if w not in _TRADITIONAL)
+    return trad >= 2 and trad > simp
 
 
 def read_csv(data: bytes, text: str | None = None, label: str = "") -> Workbook:

@@ -34,6 +34,8 @@ def walk(table: Table, mapping: Mapping, sink: Sink) -> Rows:
     data: list[int] = []
     sums: list[tuple[int, str]] = []
     label_cols = sorted(table.columns.values())[:3]
+    if "summary" in table.columns:
+        label_cols.append(table.columns["summary"])
     r = table.first_data_row
     end = len(sheet.rows)
     header_keys = {c: norm_header(t) for c, t in table.headers.items()}
@@ -49,13 +51,17 @@ def walk(table: Table, mapping: Mapping, sink: Sink) -> Rows:
             break
         words = [texts[c] for c in label_cols if c < len(texts)] + texts[:2]
         word = next((w.replace(" ", "") for w in words if w and SUM_WORDS.match(w.replace(" ", ""))), None)
+        vc = table.columns.get("voucher")
+        if word and vc is not None and vc < len(texts) and texts[vc]:
+            word = None  # a ledger line whose summary starts with 合计 is still a line
         if word:
             sums.append((r, word))
             r += 1
             continue
         same = sum(1 for c, key in header_keys.items() if c < len(texts) and norm_header(texts[c]) == key)
-        known = sum(1 for t in texts if mapping.field_of(t))
-        if same >= 2 or known >= max(2, len(table.columns) - 1):
+        filled = [t for t in texts if t]
+        known = sum(1 for t in filled if mapping.field_of(t))
+        if same >= 2 or (known >= 2 and known * 2 >= len(filled)):
             if r == table.first_data_row and same == len(header_keys):
                 # a header over two rows whose merged cells repeat: the first is used
                 r += 1

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..ingest.scan import BINARY_SHEETS, csv_text, repository_problems, sheet_problems
 from ..load.frontmatter import parse_markdown
 from ..load.yamlsafe import Located, decode_text, format_loc, parse_yaml
 from ..model.finance import FinanceStatement
@@ -99,9 +100,17 @@ def load_source(sf: SourceFile, raw: bytes, allowed: list[str] | None, out: list
     try:
         return _load(sf, raw, loaded, out)
     finally:
-        if allowed is not None and PurePosixPath(sf.rel).suffix.lower() in TEXT_SUFFIXES:
-            text = loaded.text if loaded.text is not None else raw.decode("utf-8", errors="replace")
+        suffix = PurePosixPath(sf.rel).suffix.lower()
+        if allowed is not None and suffix in TEXT_SUFFIXES:
+            text = loaded.text if loaded.text is not None else _raw_text(suffix, raw)
             out.extend(privacy_problems(sf.rel, text, allowed, loaded.located))
+        elif allowed is not None and suffix in BINARY_SHEETS:
+            out.extend(sheet_problems(sf.rel, raw, allowed))
+
+
+def _raw_text(suffix: str, raw: bytes) -> str:
+    """Text of a file cunwu does not parse; a CSV in its own encoding (GBK, UTF-16)."""
+    return csv_text(raw) if suffix == ".csv" else raw.decode("utf-8", errors="replace")
 
 
 def _load(sf: SourceFile, raw: bytes, loaded: Loaded, out: list[Problem]) -> Loaded | None:
@@ -172,9 +181,11 @@ def privacy_problems(
 def scan_source(rel: str, raw: bytes, allowed: list[str]) -> list[Problem]:
     """:func:`privacy_problems` of one file's bytes, parsed as its name says
     (for the pre-commit hook, which reads files that are not on disk)."""
-    text = raw.decode("utf-8", errors="replace")
-    located = None
     suffix = PurePosixPath(rel).suffix.lower()
+    if suffix in BINARY_SHEETS:
+        return sheet_problems(rel, raw, allowed)
+    text = _raw_text(suffix, raw)
+    located = None
     if suffix in (".yaml", ".yml"):
         located, _ = parse_yaml(rel, text)
     elif suffix in MARKDOWN_SUFFIXES:
@@ -301,6 +312,8 @@ def load_township(root: Path, files: list[SourceFile], report: Report, history=N
                 )
             )
     _check_power_numbers(list(ctx.powers.values()), out)
+    # spreadsheets and linkage keys elsewhere in the repository (cunwu.ingest.scan)
+    out.extend(repository_problems(root, allowed))
     if history is not None:
         docs = list(ctx.powers.values()) + ([ctx.catalog_doc] if ctx.catalog_doc else [])
         ctx.histories = _histories(docs, history, out)

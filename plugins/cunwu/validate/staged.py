@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path, PurePosixPath
 
 from ..errors import HistoryError
+from ..ingest.scan import is_sheet
 from ..load.yamlsafe import decode_text, parse_yaml
 from ..problems import Problem
 from ..sources import CONFIG_NAME, TEXT_SUFFIXES, classify
@@ -122,7 +123,7 @@ def check_staged(root: Path, data_only: bool = False) -> tuple[list[Problem], in
             # the report must not repeat the number: show the path masked
             problems.append(Problem(redact(rel), 0, p.code, "文件名中" + p.message, "", p.severity))
         raw = contents.get(rel)
-        if raw is not None and _is_text(rel, raw):
+        if raw is not None and (_is_text(rel, raw) or is_sheet(rel)):
             # parsed as validate parses it: folded YAML lines, escapes and
             # Markdown markup hide nothing from the hook either
             problems.extend(scan_source(rel, raw, allowed))

@@ -10,6 +10,8 @@ from ..validate.privacy import scan_markup
 
 _SCANNED: dict[bytes, tuple] = {}  # (content, allowed numbers) hash -> findings, per process
 _SCANNED_KINDS = (".html", ".json", ".csv", ".xml", ".svg", ".txt", ".js", ".css", ".pdf")
+#: spreadsheets published as attachments: their cells are read (cunwu.ingest.scan)
+_SHEET_KINDS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 def _pdf_text(data: bytes) -> str:
@@ -20,6 +22,24 @@ def _pdf_text(data: bytes) -> str:
         return "\n".join(page.get_textpage().get_text_range() for page in pdf)
     finally:
         pdf.close()
+
+
+def _decode(suffix: str, data: bytes) -> str:
+    from ..ingest.scan import csv_text
+
+    return csv_text(data) if suffix == ".csv" else data.decode("utf-8", errors="replace")
+
+
+def _sheet_findings(data: bytes, rel: str, allowed: list[str]) -> tuple:
+    """Numbers in a spreadsheet's cells; one that cannot be read cannot be published."""
+    from ..ingest.read import ReadError
+    from ..ingest.scan import sheet_findings
+    from ..validate.privacy import Finding
+
+    try:
+        return tuple(f for _s, _r, _c, f in sheet_findings(data, rel, allowed))
+    except ReadError:
+        return (Finding("id", 0, "（无法读取的表格，不能确认其中没有身份证号）"),)
 
 
 def scan_outputs(
@@ -33,14 +53,18 @@ def scan_outputs(
     allowed_key = hashlib.sha256("\0".join(sorted(allowed)).encode()).digest()
     for rel in changed:
         path = tree / rel
-        if path.suffix not in _SCANNED_KINDS:
+        suffix = path.suffix.lower()
+        if suffix not in _SCANNED_KINDS and suffix not in _SHEET_KINDS:
             continue
         data = path.read_bytes()
         digest = hashlib.sha256(data).digest() + allowed_key
         findings = _SCANNED.get(digest)
         if findings is None:
-            text = _pdf_text(data) if path.suffix == ".pdf" else data.decode("utf-8", errors="replace")
-            findings = _SCANNED[digest] = tuple(scan_markup(text, allowed))
+            if suffix in _SHEET_KINDS:
+                findings = _SCANNED[digest] = _sheet_findings(data, rel, allowed)
+            else:
+                text = _pdf_text(data) if suffix == ".pdf" else _decode(suffix, data)
+                findings = _SCANNED[digest] = tuple(scan_markup(text, allowed))
         for f in findings:
             src = ", ".join(sources.get(rel, ())) or "（未知来源）"
             out.append(
