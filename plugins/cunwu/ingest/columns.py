@@ -183,7 +183,7 @@ PROGRAM_WORDS: list[tuple[str, tuple[str, ...]]] = [
 FOOTER = re.compile(
     r"^(制表|填表|审核|审批|复核|负责人|单位负责人|经办人|村负责人|会计|记账|出纳|日期|填报日期|说明|注[:：]|备注[:：]|公示|监督电话|举报电话)"
 )
-SUM_WORDS = re.compile(r"^(合\s*计|总\s*计|小\s*计|本页合计|本月合计|累计)")
+SUM_WORDS = re.compile(r"^(合\s*计|总\s*计|小\s*计|本页合计|本月合计|本期合计|本季合计|本年累计|累计)")
 
 _UNIT = re.compile(r"[（(][^（）()]*[)）]$")
 

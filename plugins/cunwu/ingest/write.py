@@ -23,7 +23,18 @@ class Raw(str):
     """Text we generated and know to be a safe plain scalar (money, a date, an integer)."""
 
 
-_NUMBERISH = re.compile(r"[-+.]?[0-9][0-9_,:.eExXoObB+\-]*|[-+]?\.(?:inf|nan|Inf|NaN|INF|NAN)")
+#: what YAML 1.1 or 1.2 (or an editor) reads as a number, a date or a
+#: time: integers (also 0012, 1_000, 0x1F, 0o17), floats (1.5, .5, 1e3,
+#: .inf), sexagesimal 1:20, dates and periods 2026-10(-05...); codes such as
+#: 50101 are quoted too, as docs/format.md asks
+_NUMBERISH = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*|[0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+)"
+    r"|0[xXoObB][0-9a-fA-F_]+"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
+    r"|[0-9]{4}-[0-9]{1,2}(?:-[0-9]{1,2}.*)?"
+    r"|[-+]?\.(?:inf|nan|Inf|NaN|INF|NAN)",
+    re.S,
+)
 _SPECIAL_WORDS = {
     "null",
     "~",
