@@ -142,14 +142,22 @@ def _styles(raw: bytes | None) -> list[str]:
     return xfs
 
 
+_COLS: dict[str, int] = {}
+
+
 def _ref(ref: str) -> tuple[int, int]:
     """'AB12' -> (11, 27), 0-based."""
-    col = 0
     i = 0
     while i < len(ref) and ref[i].isalpha():
-        col = col * 26 + (ord(ref[i].upper()) - 64)
         i += 1
-    return int(ref[i:]) - 1, col - 1
+    letters = ref[:i]
+    col = _COLS.get(letters)
+    if col is None:
+        col = 0
+        for ch in letters.upper():
+            col = col * 26 + (ord(ch) - 64)
+        col = _COLS[letters] = col - 1
+    return int(ref[i:]) - 1, col
 
 
 def read_xlsx(data: bytes) -> Workbook:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .cells import plain_text
 from .columns import FOOTER, SUM_WORDS, Mapping, Table, norm_header
 from .sink import Sink
 
@@ -41,8 +40,10 @@ def walk(table: Table, mapping: Mapping, sink: Sink) -> Rows:
     header_keys = {c: norm_header(t) for c, t in table.headers.items()}
     while r < len(sheet.rows):
         row = sheet.rows[r]
-        texts = [plain_text(c).strip() if c is not None else "" for c in row]
-        if not any(texts) and not any(c is not None and c.kind == "f" for c in row):
+        # only text cells can be a footer, a sum word or a header; a number
+        # stands as "\0" (faster than formatting every number of a big sheet)
+        texts = ["" if c is None else (str(c.value).strip() if c.kind == "s" else "\0") for c in row]
+        if not any(texts):
             r += 1
             continue
         first = next((t for t in texts if t), "")
@@ -58,8 +59,13 @@ def walk(table: Table, mapping: Mapping, sink: Sink) -> Rows:
             sums.append((r, word))
             r += 1
             continue
-        same = sum(1 for c, key in header_keys.items() if c < len(texts) and norm_header(texts[c]) == key)
         filled = [t for t in texts if t]
+        # a header has no numbers and few digits; data rows have both
+        if "\0" in filled or sum(any(ch.isdigit() for ch in t) for t in filled) * 2 > len(filled):
+            data.append(r)
+            r += 1
+            continue
+        same = sum(1 for c, key in header_keys.items() if c < len(texts) and norm_header(texts[c]) == key)
         known = sum(1 for t in filled if mapping.field_of(t))
         if same >= 2 or (known >= 2 and known * 2 >= len(filled)):
             if r == table.first_data_row and same == len(header_keys):
