@@ -15,6 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cunwu.ingest import cells
 from cunwu.ingest.api import ImportOptions, import_file
@@ -188,6 +190,24 @@ def test_hard_inputs_are_errors_at_their_cell_and_write_nothing(project, name, e
     for p in result.report.problems:
         for full in fixture_ids():
             assert full not in p.message and full not in p.format()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_damaged_sheets_never_raise_anything_but_a_read_error(data):
+    """Any sheet, cut or with bytes changed, reads or fails with a ReadError."""
+    from cunwu.ingest.read import ReadError
+
+    name = data.draw(st.sampled_from(sorted(p.name for p in SHEETS.glob("2026-11-低保-平台导出.*"))))
+    raw = bytearray((SHEETS / name).read_bytes())
+    for _ in range(data.draw(st.integers(1, 8))):
+        i = data.draw(st.integers(0, len(raw) - 1))
+        raw[i] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(len(raw) // 2, len(raw)))
+    try:
+        read_workbook(bytes(raw[:cut]), name)
+    except ReadError as exc:
+        assert exc.code in ("sheet-unreadable", "sheet-encoding", "file-too-large", "empty-file")
 
 
 def test_money_shown_rounded_is_refused_with_both_values(project):

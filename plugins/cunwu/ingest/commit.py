@@ -21,17 +21,25 @@ def write_and_validate(
 
     path = root / target_rel
     old = path.read_bytes() if path.is_file() else None
-    atomic_write(path, text)
-    files = [classify(rel) for rel in _walk(root, f"villages/{vid}")]
-    _bundle, problems, _count = check_village(ctx, vid, files, None)
-    mine = [p for p in problems if p.file == target_rel]
-    errors = [p for p in mine if p.severity == "error"]
-    result.report.extend(mine)
-    if errors:
+
+    def restore() -> None:
         if old is None:
             path.unlink(missing_ok=True)
         else:
             atomic_write(path, old)
+
+    atomic_write(path, text)
+    try:
+        files = [classify(rel) for rel in _walk(root, f"villages/{vid}")]
+        _bundle, problems, _count = check_village(ctx, vid, files, None)
+    except BaseException:
+        restore()
+        raise
+    mine = [p for p in problems if p.file == target_rel]
+    errors = [p for p in mine if p.severity == "error"]
+    result.report.extend(mine)
+    if errors:
+        restore()
         sink.add(
             "invalid-value",
             f"导入生成的 {target_rel} 没有通过校验（见上面的问题），已撤销，仓库保持原样",
