@@ -46,6 +46,29 @@ CASE_NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir() and p.name != 
 #: codes produced by the history stage (git) or by ``cunwu build`` only, not by
 #: ``cunwu validate`` of a folder (tests/test_versions.py covers them)
 NOT_VALIDATE_CODES = {"history-unavailable", "silent-edit", "uncommitted-changes", "manifest-missing"}
+#: codes of ``cunwu import`` only (tests/test_import.py covers them, each at its cell)
+NOT_VALIDATE_CODES |= {
+    "sheet-encoding",
+    "sheet-hidden",
+    "sheet-kind",
+    "column-missing",
+    "column-ambiguous",
+    "column-refused",
+    "column-dropped",
+    "header-repeated",
+    "cell-formula-no-value",
+    "cell-normalised",
+    "money-float-corrected",
+    "id-number-format",
+    "private-use-char",
+    "duplicate-person",
+    "key-ambiguous",
+    "target-approved",
+    "source-in-repository",
+    "import-default",
+    "ledger-account",
+    "ledger-mismatch",
+}
 SPEC_KEYS = {
     "about",
     "expected",
@@ -239,6 +262,8 @@ def test_cli_json_format(tmp_path, capsys):
         "message": p["message"],
         "loc": "expense[1].account",
         "severity": "warning",
+        "sheet": "",
+        "cell": "",
     }
     assert "51399" in p["message"]
 

@@ -140,7 +140,9 @@ FIXTURE_ATTRIBUTE = "cunwu-privacy"
 
 def _git_filter(root: Path, paths: list[str]) -> list[str]:
     """Those of ``paths`` git would commit: not ignored, and not marked as
-    test fixtures with the attribute ``cunwu-privacy=fixture``."""
+    test fixtures with the attribute ``cunwu-privacy=fixture``. Outside a git
+    repository nothing is committed, so nothing (the data folders are
+    scanned file by file all the same)."""
     if not paths:
         return []
     data = "".join(p + "\0" for p in paths).encode("utf-8", "surrogateescape")
@@ -149,7 +151,7 @@ def _git_filter(root: Path, paths: list[str]) -> list[str]:
             ["git", "check-ignore", "-z", "--stdin"], cwd=root, input=data, capture_output=True, timeout=60
         )
         if ignored.returncode not in (0, 1):
-            return paths  # not a repository: everything counts
+            return []  # not a repository
         skip = set(ignored.stdout.decode("utf-8", "surrogateescape").split("\0"))
         attrs = subprocess.run(
             ["git", "check-attr", "-z", "--stdin", FIXTURE_ATTRIBUTE],
@@ -163,7 +165,7 @@ def _git_filter(root: Path, paths: list[str]) -> list[str]:
             if parts[i + 2] == "fixture":
                 skip.add(parts[i])
     except (OSError, subprocess.SubprocessError):
-        return paths
+        return []  # no git
     return [p for p in paths if p not in skip]
 
 
