@@ -774,3 +774,55 @@ def test_imports_reach_page_and_poster_and_no_full_id_is_anywhere(project):
     ).stdout
     hits += ["git object" for s in spellings if s in blobs]
     assert hits == []
+
+
+# ---------------------------------------------------------------- odd exports, the mapping file, area x rate
+
+
+def write_inbox(project: Path, name: str, lines: list[str], encoding="utf-8") -> str:
+    (project.parent / "inbox" / name).write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return name
+
+
+def test_township_mapping_file_and_ambiguous_columns(project):
+    wu = next(i for i in fixture_ids() if i.endswith("2321"))
+    odd = write_inbox(
+        project,
+        "odd.csv",
+        ["东山村2026年12月低保名单", "领款人,身份证号码,所在组,本月实发", f"吴月娥,{wu},一组,720"],
+    )
+    r = run(project, odd)
+    assert [c for c, _s, _c in codes(r)] == ["sheet-kind"]  # no header it knows
+    (project / "config").mkdir()
+    (project / "config/import.yaml").write_text("columns:\n  name: [领款人]\n  amount: [本月实发]\n", "utf-8")
+    r = run(project, odd)
+    assert r.ok, r.report.to_text()
+    assert roster(project, r.target)["recipients"][0]["key"] == "DS-0003"
+    two = write_inbox(
+        project,
+        "two.csv",
+        ["东山村2026年12月低保名单", "姓名,身份证号码,组别,发放金额,补助金额", f"吴月娥,{wu},一组,720,720"],
+    )
+    assert codes(run(project, two)) == [("column-ambiguous", "", "E2")]
+    (project / "config/import.yaml").write_text("colums:\n  name: [领款人]\n", "utf-8")
+    r = run(project, odd)
+    assert [c for c, _s, _c in codes(r)] == ["invalid-value"] and "colums" in r.report.errors[0].message
+
+
+def test_area_times_rate_roster(project):
+    ids = [make_id(f"99010119600101{n:03d}") for n in range(3)]
+    lines = [
+        "东山村2026年耕地地力保护补贴发放名单（2026年11月）",
+        "户主姓名,身份证号码,组别,面积（亩）,补贴标准,补贴金额（元）",
+    ]
+    lines += [f"王春生,{ids[0]},一组,4.7,104.86,492.84", f"刘志强,{ids[1]},一组,2.75,104.86,288.37"]
+    r = run(project, write_inbox(project, "gengdi.csv", lines, "gb18030"))
+    assert r.ok, r.report.to_text()
+    d = roster(project, "villages/dongshan/subsidies/2026-11-gengdi.yaml")
+    assert d["rate"] == "104.86" and [(x["area"], x["amount"]) for x in d["recipients"]] == [
+        ("4.7", "492.84"),
+        ("2.75", "288.37"),
+    ]
+    lines[-1] = f"刘志强,{ids[1]},一组,2.75,104.86,288.36"  # rounded down: paper ledgers round half up
+    r = run(project, write_inbox(project, "gengdi2.csv", lines))
+    assert codes(r) == [("area-rate-mismatch", "", "F4")]

@@ -262,7 +262,7 @@ def find_table(wb: Workbook, opts: ImportOptions, mapping: Mapping, sink: Sink) 
         return None
     table = found[0]
     fields = ROSTER_FIELDS if table.kind == "subsidy" else LEDGER_FIELDS
-    for f, cols in list(_dupes(table).items()):
+    for f, cols in table.duplicates.items():
         if f in fields:
             heads = "、".join(f"“{table.headers[c]}”" for c in cols)
             sink.add(
@@ -273,10 +273,6 @@ def find_table(wb: Workbook, opts: ImportOptions, mapping: Mapping, sink: Sink) 
                 cols[1],
             )
     return table
-
-
-def _dupes(table: Table) -> dict[str, list[int]]:
-    return getattr(table, "_dupes", {})
 
 
 def _table(
@@ -300,8 +296,8 @@ def _table(
         title=title_text(sheet, r),
         first_data_row=r + 1,
         unknown=[c for c in headers if mapping.field_of(headers[c]) is None],
+        duplicates={f: cs for f, cs in cols.items() if len(cs) > 1},
     )
-    table._dupes = {f: cs for f, cs in cols.items() if len(cs) > 1}  # type: ignore[attr-defined]
     return table
 
 

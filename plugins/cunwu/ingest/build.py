@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from decimal import Decimal
 
 from ..model.types import Period
@@ -425,11 +424,6 @@ def _recipient(r, program) -> dict:
     if r.note:
         out["note"] = r.note
     return out
-
-
-def most_common(values):
-    c = Counter(v for v in values if v)
-    return c.most_common(1)[0][0] if c else None
 
 
 def build_ledger(*args, **kwargs):

@@ -380,11 +380,10 @@ def id_number(cell: Cell, style: str) -> tuple[IdValue | None, str]:
     if cell.kind == "f":
         raise no_cached_value()
     if cell.kind == "n":
-        shown = display_number(cell)
         raise CellError(
             "id-number-format",
-            f"身份证号被 Excel 当成了数字（显示为 {shown if 'E' in shown.upper() else '数字'}），"
-            "后几位已经丢失，无法还原：请把这一列设为“文本”格式，重新输入或粘贴身份证号后再导入",
+            "身份证号被 Excel 当成了数字（显示为 3.30683E+17 这样的科学计数法），后几位已经丢失，无法还原："
+            "请把这一列设为“文本”格式，重新输入或粘贴身份证号后再导入",
         )
     raw = str(cell.value) if cell.kind == "s" else plain_text(cell)
     text = _STRAY.sub("", unicodedata.normalize("NFKC", raw)).replace("-", "").upper()
@@ -392,9 +391,10 @@ def id_number(cell: Cell, style: str) -> tuple[IdValue | None, str]:
     if not text:
         return None, ""
     if re.fullmatch(r"[0-9]\.[0-9]+E\+?[0-9]+", text):
+        # the digits shown are the person's first 15: not quoted back
         raise CellError(
             "id-number-format",
-            f"身份证号显示为科学计数法 {text}，后几位已经丢失：请把这一列设为“文本”格式，重新输入身份证号后再导入",
+            "身份证号显示为科学计数法（如 3.30683E+17），后几位已经丢失：请把这一列设为“文本”格式，重新输入身份证号后再导入",
         )
     note = "身份证号中的空格或全角字符已去掉" if text != raw.strip() else ""
     if re.fullmatch(r"[0-9]{17}[0-9X]", text):

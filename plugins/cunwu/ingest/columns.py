@@ -241,6 +241,8 @@ class Table:
     title: str  # the text above the header
     first_data_row: int
     unknown: list[int] = field(default_factory=list)  # columns with a header we do not know
+    #: fields named by more than one column: field -> columns
+    duplicates: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _row_text(sheet: Sheet, r: int) -> list[str]:
@@ -313,7 +315,6 @@ def program_in(text: str, mapping: Mapping) -> list[str]:
     for pid, words in mapping.programs:
         if any(w and w in text for w in words) and pid not in found:
             found.append(pid)
-    # 残疾人护理 contains neither 生活 word, but 重度残疾人护理补贴 must not also be 生活
     return found
 
 
