@@ -65,6 +65,7 @@ class ImportResult:
     program: str = ""
     period: str = ""
     sheet: str = ""
+    status: str = ""  # draft | approved (kept, with a new correction)
     rows: int = 0
     matched: dict[str, int] = field(default_factory=dict)
     new_keys: list[str] = field(default_factory=list)

@@ -281,6 +281,7 @@ def build_roster(
     doc["status"] = base.get("status", "draft") if target else "draft"
     if target and target.get("approved_on"):
         doc["approved_on"] = keep(target["approved_on"], "approved_on")
+    result.status = str(doc["status"])
     if base.get("title"):
         doc["title"] = base["title"]
     defaults: list[str] = []

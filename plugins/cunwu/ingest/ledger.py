@@ -407,6 +407,7 @@ def build_ledger(
     doc["status"] = base.get("status", "draft") if target else "draft"
     if target and target.get("approved_on"):
         doc["approved_on"] = keep(target["approved_on"], "approved_on")
+    result.status = str(doc["status"])
     if base.get("notice"):
         doc["notice"] = base["notice"]
     doc["opening_balance"] = money(opening)

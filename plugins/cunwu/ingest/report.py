@@ -25,6 +25,7 @@ def render_result(result, fmt: str = "text") -> str:
                 "program": result.program,
                 "period": result.period,
                 "sheet": result.sheet,
+                "status": result.status,
                 "rows": result.rows,
                 "matched": result.matched,
                 "new_keys": result.new_keys,
@@ -41,9 +42,12 @@ def render_result(result, fmt: str = "text") -> str:
     lines = [p.format() for p in report.sorted()]
     if result.written:
         what = {"subsidy": "补贴名单", "finance": "财务公开"}.get(result.kind, "")
-        lines.append(
-            f"已写入 {result.target}（{what}，{result.rows} 行，状态：草稿或保留原状态），校验通过。"
+        state = (
+            "已审核公开，保留原审核日期并新增一条更正记录"
+            if result.status == "approved"
+            else "草稿，审核后再公开"
         )
+        lines.append(f"已写入 {result.target}（{what}，{result.rows} 行；{state}），校验通过。")
         if result.matched or result.new_keys:
             parts = [f"{_HOW.get(k, k)}对上 {n} 人" for k, n in sorted(result.matched.items())]
             if result.new_keys:
