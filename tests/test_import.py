@@ -431,6 +431,15 @@ def test_written_yaml_reads_back_exactly(text):
     assert yaml.safe_load(out) == doc  # and other tools read strings too
 
 
+def test_render_refuses_to_write_what_would_read_differently(monkeypatch):
+    """The self-check is real: with quoting switched off, a ` #` or a
+    ``, `` in a flow row would be cut, and render raises instead."""
+    monkeypatch.setattr("cunwu.ingest.write.needs_quotes", lambda s, flow: False)
+    for doc in ({"note": "新增 #1"}, {"rows": [{"key": "K-1", "note": "甲, 乙"}]}, {"note": "a: b"}):
+        with pytest.raises(AssertionError):
+            render(doc, "x.json", flow_keys={"rows"})
+
+
 # ---------------------------------------------------------------- stable keys, linkage, sidecar
 
 

@@ -246,8 +246,9 @@ def build_ledger(
     result.period = str(period)
     # the running balance before the period: the opening
     opening = ls.opening
-    before = [ln for ln in ls.lines if ln.date < period.start]
-    inside = [ln for ln in ls.lines if period.contains(ln.date)]
+    first_day, last_day = period.start, period.end
+    before = [ln for ln in ls.lines if ln.date < first_day]
+    inside = [ln for ln in ls.lines if first_day <= ln.date <= last_day]
     if not inside:
         sink.add("missing-field", f"明细账中没有 {period.label} 的明细", sheet, table.header_row)
         return None

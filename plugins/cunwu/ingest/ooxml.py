@@ -56,8 +56,14 @@ BUILTIN_FORMATS = {
 }
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
+    local = _LOCAL.get(tag)
+    if local is None:
+        local = _LOCAL[tag] = tag.rpartition("}")[2]
+    return local
 
 
 def _attr(el: ET.Element, name: str) -> str | None:
