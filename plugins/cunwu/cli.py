@@ -182,6 +182,26 @@ def cmd_history(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from .ingest.api import ImportOptions, import_file
+    from .ingest.report import render_result
+
+    result = import_file(
+        ImportOptions(
+            source=Path(args.file),
+            village=args.village,
+            project=Path(args.path),
+            kind=args.kind,
+            program=args.program,
+            period=args.period,
+            correction=args.correction,
+            sheet=args.sheet,
+        )
+    )
+    print(render_result(result, args.format))
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cunwu",
@@ -336,6 +356,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hi.add_argument("--path", default=".", help="项目目录，默认当前目录")
     hi.set_defaults(func=cmd_history)
+
+    im = sub.add_parser(
+        "import",
+        help="把 Excel/WPS/CSV 表格（补贴名单或财务明细账）导入为公开资料 YAML，身份证号当场脱敏",
+        description="读取 .xlsx、.xls（含 WPS）、.ods 或 .csv 表格，找出表头和数据行，把完整身份证号按乡镇规定脱敏，"
+        "写成 villages/<村>/subsidies/<期间>-<项目>.yaml 或 villages/<村>/finance/<期间>.yaml 并校验。"
+        "有任何错误都不写入，每个问题指到单元格（文件:工作表!C12）。原始表格请放在仓库之外。",
+    )
+    im.add_argument("file", metavar="FILE", help="要导入的表格文件（放在仓库之外，或被 .gitignore 忽略）")
+    im.add_argument("--village", required=True, metavar="ID", help="村文件夹名，如 dongshan")
+    im.add_argument(
+        "--kind",
+        choices=["finance", "subsidy"],
+        help="表格种类：finance 财务明细账、subsidy 补贴名单；不写则按表头判断",
+    )
+    im.add_argument("--program", metavar="P", help="补贴项目 id，如 dibao；不写则按文件名和标题判断")
+    im.add_argument(
+        "--period", metavar="YYYY-MM", help="期间，如 2026-11（或 2026-Q4）；不写则按文件名和标题判断"
+    )
+    im.add_argument(
+        "--correction",
+        metavar="原因",
+        help="目标文件已审核公开时必须写：更正原因（改了什么、为什么），会记入 corrections",
+    )
+    im.add_argument("--sheet", metavar="名称", help="有几个工作表都像要导入的表时，指定用哪一个")
+    im.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
+    im.add_argument("--path", default=".", help="项目目录，默认当前目录")
+    im.set_defaults(func=cmd_import)
     return p
 
 

@@ -91,6 +91,29 @@ CODES: dict[str, tuple[Severity, str]] = {
     "uncommitted-changes": ("warning", "有未提交的修改"),
     "manifest-missing": ("warning", "没有上次发布的版本清单"),
     "silent-edit": ("error", "已公开内容被修改但没有更正记录"),
+    # spreadsheet import (cunwu import) and spreadsheets in the repository
+    "sheet-unreadable": ("error", "表格文件无法读取"),
+    "sheet-encoding": ("error", "CSV 编码无法使用"),
+    "sheet-hidden": ("error", "表格有隐藏的行或工作表"),
+    "sheet-kind": ("error", "无法判断表格的种类、项目或期间"),
+    "column-missing": ("error", "缺少必需的列"),
+    "column-ambiguous": ("error", "两列都可以作为同一字段"),
+    "column-refused": ("error", "表格含不能导入的列"),
+    "column-dropped": ("warning", "已略去含个人信息的列"),
+    "header-repeated": ("error", "表头出现不止一次"),
+    "cell-formula-no-value": ("error", "公式没有保存计算结果"),
+    "cell-normalised": ("warning", "单元格内容已规范化"),
+    "money-float-corrected": ("warning", "金额的浮点误差已更正"),
+    "id-number-format": ("error", "身份证号格式错误"),
+    "private-use-char": ("error", "含私用区（造字）字符"),
+    "duplicate-person": ("error", "同一人出现两次"),
+    "key-ambiguous": ("error", "无法确定是上期名单中的哪一位"),
+    "target-approved": ("error", "目标文件已审核公开"),
+    "source-in-repository": ("error", "原始表格在仓库中且未被忽略"),
+    "import-default": ("warning", "表格中没有的内容已按上期或默认值填写"),
+    "ledger-account": ("error", "明细账科目无法归入收入、支出、划转或代收代付"),
+    "ledger-mismatch": ("error", "明细账合计或余额对不上"),
+    "linkage-key-leak": ("error", "关联码泄露"),
 }
 
 
@@ -101,6 +124,10 @@ class Problem:
     ``file`` is relative to the project root with forward slashes; ``line`` is
     1-based (0 when the problem concerns the file as a whole); ``loc`` is the
     field path inside the file, e.g. ``expense[3].amount``.
+
+    In a spreadsheet, ``sheet`` names the worksheet and ``cell`` the cell
+    (``C12``; empty for the sheet as a whole); ``line`` is then the row.
+    Printed ``2026-11-低保.xlsx:低保名单!C12: code: message``.
     """
 
     file: str
@@ -109,20 +136,33 @@ class Problem:
     message: str
     loc: str = ""
     severity: Severity = "error"
+    sheet: str = ""
+    cell: str = ""
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
             raise KeyError(f"unregistered problem code {self.code!r}")
 
     def format(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
+        if self.sheet or self.cell:
+            at_cell = f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet or self.cell
+            where = f"{self.file}:{at_cell}"
+        else:
+            where = f"{self.file}:{self.line}" if self.line else self.file
         level = {"error": "", "warning": "警告 ", "info": "提示 "}[self.severity]
         at = f"{self.loc}: " if self.loc else ""
         return f"{where}: {self.code}: {level}{at}{self.message}"
 
 
 def problem(
-    file: str, line: int, code: str, message: str, loc: str = "", severity: Severity | None = None
+    file: str,
+    line: int,
+    code: str,
+    message: str,
+    loc: str = "",
+    severity: Severity | None = None,
+    sheet: str = "",
+    cell: str = "",
 ) -> Problem:
     """Build a Problem with the code's default severity unless one is given."""
     return Problem(
@@ -132,6 +172,8 @@ def problem(
         message=message,
         loc=loc,
         severity=severity or CODES[code][0],
+        sheet=sheet,
+        cell=cell,
     )
 
 
@@ -149,7 +191,10 @@ class Report:
         self.problems.extend(ps)
 
     def sorted(self) -> list[Problem]:
-        return sorted(set(self.problems), key=lambda p: (p.file, p.line, p.code, p.loc, p.message))
+        return sorted(
+            set(self.problems),
+            key=lambda p: (p.file, p.sheet, p.line, len(p.cell), p.cell, p.code, p.loc, p.message),
+        )
 
     @property
     def errors(self) -> list[Problem]:

@@ -18,6 +18,7 @@ from ..privacy import MARKDOWN_SUFFIXES, Finding, redact, scan, scan_lines, scan
 from ..problems import Problem, problem
 from ..sources import TEXT_SUFFIXES, SourceFile
 from .glyphs import glyph_problems
+from .sheetscan import BINARY_SHEETS, csv_text, sheet_problems
 
 
 def privacy_problems(
@@ -57,11 +58,19 @@ def privacy_problems(
 
 
 def loaded_problems(sf: SourceFile, loaded: Loaded, allowed: list[str]) -> list[Problem]:
-    """:func:`privacy_problems` of a loaded text file (other files are not text)."""
-    if PurePosixPath(sf.rel).suffix.lower() not in TEXT_SUFFIXES:
+    """:func:`privacy_problems` of a loaded text file; a spreadsheet's cells."""
+    suffix = PurePosixPath(sf.rel).suffix.lower()
+    if suffix in BINARY_SHEETS:
+        return sheet_problems(sf.rel, loaded.raw, allowed)
+    if suffix not in TEXT_SUFFIXES:
         return []
-    text = loaded.text if loaded.text is not None else loaded.raw.decode("utf-8", errors="replace")
+    text = loaded.text if loaded.text is not None else _raw_text(suffix, loaded.raw)
     return privacy_problems(sf.rel, text, allowed, loaded.located)
+
+
+def _raw_text(suffix: str, raw: bytes) -> str:
+    """Text of a file cunwu does not parse; a CSV in its own encoding (GBK, UTF-16)."""
+    return csv_text(raw) if suffix == ".csv" else raw.decode("utf-8", errors="replace")
 
 
 def read_checked(root: Path, sf: SourceFile, allowed: list[str], out: list[Problem]) -> Loaded | None:
@@ -78,9 +87,11 @@ def read_checked(root: Path, sf: SourceFile, allowed: list[str], out: list[Probl
 def scan_source(rel: str, raw: bytes, allowed: list[str]) -> list[Problem]:
     """:func:`privacy_problems` of one file's bytes, parsed as its name says
     (for the pre-commit hook, which reads files that are not on disk)."""
-    text = raw.decode("utf-8", errors="replace")
-    located = None
     suffix = PurePosixPath(rel).suffix.lower()
+    if suffix in BINARY_SHEETS:
+        return sheet_problems(rel, raw, allowed)
+    text = _raw_text(suffix, raw)
+    located = None
     if suffix in (".yaml", ".yml"):
         located, _ = parse_yaml(rel, text)
     elif suffix in MARKDOWN_SUFFIXES:

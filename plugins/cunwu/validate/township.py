@@ -14,6 +14,7 @@ from .checkfile import check_file
 from .crossfile import check_power_numbers
 from .edits import doc_histories
 from .project import TownshipContext
+from .sheetscan import repository_problems
 from .sourcescan import privacy_problems, read_checked, redacted
 
 
@@ -113,6 +114,8 @@ def load_township(root: Path, files: list[SourceFile], report: Report, history=N
         if sf.kind == "unknown" and sf.village is None:
             out.append(unknown_file(sf))
     check_power_numbers(list(ctx.powers.values()), out)
+    # spreadsheets and linkage keys elsewhere in the repository (validate/sheetscan.py)
+    out.extend(repository_problems(root, allowed))
     if history is not None:
         ctx.histories = doc_histories(ctx.township_docs(), history, out)
     report.extend(redacted(out))

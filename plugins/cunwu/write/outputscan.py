@@ -10,6 +10,8 @@ from ..problems import Problem
 
 _SCANNED: dict[bytes, tuple] = {}  # (content, allowed numbers) hash -> findings, per process
 _SCANNED_KINDS = (".html", ".json", ".csv", ".xml", ".svg", ".txt", ".js", ".css", ".pdf")
+#: spreadsheets published as attachments: their cells are read (cunwu.validate.sheetscan)
+_SHEET_KINDS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 def _pdf_text(data: bytes) -> str:
@@ -22,6 +24,24 @@ def _pdf_text(data: bytes) -> str:
         pdf.close()
 
 
+def _decode(suffix: str, data: bytes) -> str:
+    from ..validate.sheetscan import csv_text
+
+    return csv_text(data) if suffix == ".csv" else data.decode("utf-8", errors="replace")
+
+
+def _sheet_findings(data: bytes, rel: str, allowed: list[str]) -> tuple:
+    """Numbers in a spreadsheet's cells; one that cannot be read cannot be published."""
+    from ..load.sheets.read import ReadError
+    from ..privacy import Finding
+    from ..validate.sheetscan import sheet_findings
+
+    try:
+        return tuple(f for _s, _r, _c, f in sheet_findings(data, rel, allowed))
+    except ReadError:
+        return (Finding("id", 0, "（无法读取的表格，不能确认其中没有身份证号）"),)
+
+
 def scan_outputs(written: dict[str, bytes], vid: str, sources: dict, allowed: list[str]) -> list[Problem]:
     """Every file a build wrote anew (HTML, JSON, CSV, feeds, SVG, the text of
     PDFs), scanned for personal numbers before it can go live: ``written`` maps
@@ -31,14 +51,17 @@ def scan_outputs(written: dict[str, bytes], vid: str, sources: dict, allowed: li
     # what is allowed differs between villages (their own official numbers)
     allowed_key = hashlib.sha256("\0".join(sorted(allowed)).encode()).digest()
     for rel, data in written.items():
-        suffix = PurePosixPath(rel).suffix
-        if suffix not in _SCANNED_KINDS:
+        suffix = PurePosixPath(rel).suffix.lower()
+        if suffix not in _SCANNED_KINDS and suffix not in _SHEET_KINDS:
             continue
         digest = hashlib.sha256(data).digest() + allowed_key
         findings = _SCANNED.get(digest)
         if findings is None:
-            text = _pdf_text(data) if suffix == ".pdf" else data.decode("utf-8", errors="replace")
-            findings = _SCANNED[digest] = tuple(scan_markup(text, allowed))
+            if suffix in _SHEET_KINDS:
+                findings = _SCANNED[digest] = _sheet_findings(data, rel, allowed)
+            else:
+                text = _pdf_text(data) if suffix == ".pdf" else _decode(suffix, data)
+                findings = _SCANNED[digest] = tuple(scan_markup(text, allowed))
         for f in findings:
             src = ", ".join(sources.get(rel, ())) or "（未知来源）"
             out.append(
