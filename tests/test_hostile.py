@@ -33,6 +33,7 @@ import yaml
 
 from cunwu.commands.validate import validate
 from cunwu.errors import ValidationFailed
+from cunwu.load.normalise import normalise_value
 from cunwu.load.yamlsafe import parse_yaml
 from cunwu.render.markdown import render_markdown, summary_text
 
@@ -156,9 +157,11 @@ def make_hostile(dst: Path, payloads: list[str]) -> Hostile:
         {"id": "dibao", "name": everything, "columns": ["people", "start"], "unit": everything}
     ]
     write_yaml(root / "cunwu.yaml", _strings(cfg))
-    h.expect += [("index.html", p, "township.name") for p in payloads]
-    h.expect += [("alpha/finance/2026-10/index.html", p, "accounts[].name") for p in payloads]
-    h.expect += [("alpha/subsidies/2026-10-dibao/index.html", p, "programs[].name") for p in payloads]
+    h.expect += [("index.html", shown("name", p), "township.name") for p in payloads]
+    h.expect += [("alpha/finance/2026-10/index.html", shown("name", p), "accounts[].name") for p in payloads]
+    h.expect += [
+        ("alpha/subsidies/2026-10-dibao/index.html", shown("name", p), "programs[].name") for p in payloads
+    ]
 
     village = _strings(yaml.safe_load((v / "village.yaml").read_text("utf-8")))
     village["township"] = everything
@@ -166,7 +169,7 @@ def make_hostile(dst: Path, payloads: list[str]) -> Hostile:
     village["contacts"] += [{"role": "报账员", "name": p} for p in payloads]
     write_yaml(v / "village.yaml", village)
     h.expect += [("alpha/index.html", p, "village.intro") for p in payloads]
-    h.expect += [("alpha/index.html", p, "village.contacts[].name") for p in payloads]
+    h.expect += [("alpha/index.html", shown("name", p), "village.contacts[].name") for p in payloads]
 
     # a month of the books: one expense line per payload, and a correction each
     fin = _strings(yaml.safe_load((v / "finance" / "2026-10.yaml").read_text("utf-8")))
@@ -175,6 +178,8 @@ def make_hostile(dst: Path, payloads: list[str]) -> Hostile:
             {
                 "date": "2026-10-20",
                 "voucher": p,
+                # two payloads may be one voucher once normalised (a zero-width space)
+                "line": str(i + 1),
                 "account": str(701 + i),
                 "summary": p,
                 "amount": "1.00",
@@ -191,7 +196,7 @@ def make_hostile(dst: Path, payloads: list[str]) -> Hostile:
     write_yaml(v / "finance" / "2026-10.yaml", fin)
     page = "alpha/finance/2026-10/index.html"
     for label in ("summary", "voucher", "handler", "corrections[].reason", "note"):
-        h.expect += [(page, p, f"finance.{label}") for p in payloads]
+        h.expect += [(page, shown(label, p), f"finance.{label}") for p in payloads]
 
     # a roster: one recipient per payload, with the payload as name and note
     roster = _strings(yaml.safe_load((v / "subsidies" / "2026-10-dibao.yaml").read_text("utf-8")))
@@ -204,7 +209,7 @@ def make_hostile(dst: Path, payloads: list[str]) -> Hostile:
     write_yaml(v / "subsidies" / "2026-10-dibao.yaml", roster)
     page = "alpha/subsidies/2026-10-dibao/index.html"
     for label in ("recipients[].name", "recipients[].note", "standard"):
-        h.expect += [(page, p, f"roster.{label}") for p in payloads]
+        h.expect += [(page, shown(label, p), f"roster.{label}") for p in payloads]
 
     # a notice per payload: the payload as title and topic, and as the Markdown body
     for i, p in enumerate(payloads):
@@ -253,9 +258,17 @@ def make_hostile(dst: Path, payloads: list[str]) -> Hostile:
         write_yaml(root / "powers" / f"{pid}.yaml", item)
         page = f"alpha/powers/{pid}/index.html"
         for label in ("name", "basis", "responsible", "flow.step", "risks.point"):
-            h.expect.append((page, p, f"power.{label}"))
-        h.expect.append(("alpha/powers/index.html", p, "power.name"))
+            h.expect.append((page, shown(label, p), f"power.{label}"))
+        h.expect.append(("alpha/powers/index.html", shown("name", p), "power.name"))
     return h
+
+
+def shown(label: str, payload: str) -> str:
+    """What a page shows of a payload typed in a field: as typed, except where
+    the loader normalises (zero-width characters in names and codes, IME
+    quotes around a whole code; cunwu.load.normalise)."""
+    field = label.rsplit(".", 1)[-1].removesuffix("[]")
+    return normalise_value(field, payload)[0]
 
 
 def _strings(data):

@@ -37,6 +37,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "front-matter-missing": ("error", "缺少 YAML 头部"),
     "unknown-file": ("warning", "无法识别的文件"),
     "unsafe-file": ("error", "指向别处的链接或特殊文件"),
+    "value-normalised": ("warning", "已规范化的输入"),
     # structure (translated from pydantic)
     "missing-field": ("error", "缺少必填字段"),
     "unknown-field": ("error", "未知字段"),

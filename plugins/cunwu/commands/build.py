@@ -40,6 +40,7 @@ from pathlib import Path
 
 from ..errors import BuildError, PrivacyLeak, ValidationFailed
 from ..history.git import History, head_date
+from ..history.manifest import published_index
 from ..history.manifest import read_source as read_manifest
 from ..history.versions import history_key
 from ..problems import Problem, Report, Severity, problem
@@ -207,14 +208,21 @@ def plan_build(opts: BuildOptions, out: Path) -> Plan:
     into those to check and render and those the cache answers for."""
     report = Report()
     cache = out / ".cache"
+    previous = (opts.manifest, read_manifest(opts.manifest)) if opts.manifest else None
+    record = out / "site" / "versions.json"
+    # the stamps published so far: a version keeps the stamp it was published with
+    published = published_index(
+        [record.read_text("utf-8") if record.is_file() else None, previous and previous[1]]
+    )
     project = open_project(
         opts.path,
         require_history=opts.require_history,
         history_cache=cache / "gitlog.pickle" if opts.use_cache else None,
         report=report,
+        published=published,
     )
     root, history, ctx = project.root, project.history, project.ctx
-    previous = _previous_manifest(opts, out, history, report)
+    _previous_manifest(opts, out, history, report, previous)
     if not report.ok():
         raise ValidationFailed(report)
     hashes = FileHashes(cache / "files.pickle")
@@ -247,7 +255,20 @@ def plan_build(opts: BuildOptions, out: Path) -> Plan:
         maker = PosterMaker(cache / "posters", ctx.config.print.paper, out / ".staging")
         salt = sha(salt, maker.fingerprint)
     state = State(
-        root, out, ctx, theme, pelican, tpl_fps, static, code_fp, salt, opts.drafts, history, as_of, maker
+        root,
+        out,
+        ctx,
+        theme,
+        pelican,
+        tpl_fps,
+        static,
+        code_fp,
+        salt,
+        opts.drafts,
+        history,
+        as_of,
+        maker,
+        published,
     )
     recover(state)
     plan = Plan(project, state, hashes, hashed, township_fp, as_of, as_of_source, previous)
@@ -408,13 +429,12 @@ def publish(plan: Plan, results: list[TaskResult], root: RootBuild | None) -> in
 
 
 def _previous_manifest(
-    opts: BuildOptions, out: Path, history: History | None, report: Report
+    opts: BuildOptions, out: Path, history: History | None, report: Report, previous: tuple[str, str] | None
 ) -> tuple[str, str] | None:
-    """Read ``--manifest``; say so when there is no earlier record to check against.
+    """Say so when there is no earlier record to check against (``previous``: ``--manifest``).
 
     Also warns about uncommitted work: it is built, but its versions are not
     recorded as published (history/versions.py: published_stamps)."""
-    previous = (opts.manifest, read_manifest(opts.manifest)) if opts.manifest else None
     if history is None or not history.available:
         return previous  # history-unavailable says it all
     if history.dirty_paths:

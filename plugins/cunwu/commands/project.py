@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..history.git import History, read_history
+from ..history.manifest import Published
 from ..problems import Report, problem
 from ..sources import SourceFile, discover, find_root
 from ..validate.project import TownshipContext
@@ -63,16 +64,18 @@ def open_project(
     require_history: bool = False,
     history_cache: Path | None = None,
     report: Report | None = None,
+    published: Published | None = None,
 ) -> OpenProject:
     """Walk the project containing ``path`` once and check its township files.
 
     With ``history`` (the default) git history is read once: every approved
-    disclosure is then checked for silent edits, and pages show versions."""
+    disclosure is then checked for silent edits, and pages show versions.
+    ``published``: the record of published stamps, when a build has one."""
     root = find_root(Path(path))
     files = discover(root)
     report = report if report is not None else Report()
     hist = open_history(root, report, require_history, history_cache) if history else None
-    ctx = load_township(root, files, report, hist)
+    ctx = load_township(root, files, report, hist, published)
     by_village: dict[str, list[SourceFile]] = {}
     for sf in files:
         if sf.village:

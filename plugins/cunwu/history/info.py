@@ -26,15 +26,18 @@ def stamp_of(doc: Doc) -> str:
     return doc.stamp
 
 
-def model_info(doc: Doc) -> DocInfo:
+def model_info(doc: Doc, published: set[str] | None = None) -> DocInfo:
+    """What the model alone says: its stamp (the one it was published with,
+    if ``published`` names the stamp it had as typed) and its dates."""
     m = doc.model
     last = m.last_changed
+    stamp = doc.legacy if doc.legacy and published and doc.legacy in published else stamp_of(doc)
     return DocInfo(
-        stamp=stamp_of(doc),
+        stamp=stamp,
         version_date=last.isoformat() if last else "",
         first_published=m.approved_on.isoformat() if m.approved_on else "",
         last_changed=last.isoformat() if last else "",
-        versions=[{"stamp": stamp_of(doc), "date": last.isoformat() if last else ""}],
+        versions=[{"stamp": stamp, "date": last.isoformat() if last else ""}],
     )
 
 

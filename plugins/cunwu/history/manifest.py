@@ -71,6 +71,26 @@ class Entry:
     date: str  # the version's own date (approval or correction)
 
 
+#: (scope, doc) -> the stamps of that document recorded as published
+Published = dict[tuple[str, str], set[str]]
+
+
+def published_index(texts: list[str | None]) -> Published:
+    """The stamps recorded as published in these copies of versions.json, by
+    (scope, doc); a copy that cannot be read adds nothing here (the manifest
+    check reports it)."""
+    out: Published = {}
+    for text in texts:
+        if not text:
+            continue
+        try:
+            for e in json.loads(text)["versions"]:
+                out.setdefault((e["scope"], e["doc"]), set()).add(e["stamp"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out
+
+
 @dataclass
 class Manifest:
     township: str
@@ -98,6 +118,13 @@ class Manifest:
         if m.township != township:
             raise HistoryError(f"版本清单 {source} 属于乡镇 “{m.township}”，不是本项目的 “{township}”")
         return m
+
+    def published(self) -> Published:
+        """Every document's published stamps, by (scope, doc)."""
+        out: Published = {}
+        for e in self.entries.values():
+            out.setdefault((e["scope"], e["doc"]), set()).add(e["stamp"])
+        return out
 
     def merge(self, other: Manifest) -> None:
         """Add what ``other`` (another copy of the record) knows: entries are

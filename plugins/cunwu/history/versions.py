@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..kinds import KINDS
-from ..load.document import Doc
+from ..load.document import Doc, doc_of, load_source, model_of
 from ..model.canonical import canonical_data, canonical_json
 from ..problems import Problem, problem
 from ..sources import classify
-from .diff import diff_docs, parse_blob
+from .diff import diff_docs
 from .git import History, Revision
 from .info import DocInfo, model_info
+from .manifest import Published
 
 
 def _content(model: Any, body: str | None, drop_corrections: bool) -> str:
@@ -48,12 +49,15 @@ class State:
     date: str = ""  # commit (author) date
     author: str = ""
     subject: str = ""
+    #: the stamp of the content as typed, where the loader normalised it (Doc.legacy)
+    legacy: str = ""
 
     @property
     def approved(self) -> bool:
         return self.model.status == "approved"
 
     def stamp(self, kind: str, key: str, rel: str) -> str:
+        """The stamp of this content: its identity among the versions."""
         return Doc(kind, key, rel, self.model, self.body).stamp
 
 
@@ -78,16 +82,24 @@ class BlobCache:
     def __init__(self):
         self.parsed: dict[tuple[str, str], tuple] = {}
 
-    def get(self, history: History, path: str, sha: str):
-        key = (classify(path).kind, sha)
+    def get(self, history: History, path: str, sha: str) -> tuple[Any, str | None, str]:
+        """(model or None, body, legacy stamp) of one blob."""
+        sf = classify(path)
+        key = (sf.kind, sha)
         if key not in self.parsed:
             try:
                 data = history.blob(sha)
             except KeyError:
-                self.parsed[key] = (None, None)
+                self.parsed[key] = (None, None, "")
             else:
-                _kind, model, body, _problems = parse_blob(path, data)
-                self.parsed[key] = (model, body)
+                loaded = load_source(sf, data, [])
+                model = model_of(sf, loaded, [])
+                legacy = ""
+                spec = KINDS.get(sf.kind)
+                if model is not None and spec is not None and spec.disclosure:
+                    d = doc_of(sf, loaded, model)
+                    legacy = d.legacy
+                self.parsed[key] = (model, loaded.body, legacy)
         return self.parsed[key]
 
 
@@ -100,13 +112,13 @@ def _states(doc: Doc, revisions: list[Revision], history: History, dirty: bool) 
         if rev.blob is None:
             continue
         if rev.blob == doc.sha:  # the file as it is now: already parsed
-            model, body = doc.model, doc.body
+            model, body, legacy = doc.model, doc.body, doc.legacy
         else:
-            model, body = BLOBS.get(history, rev.path, rev.blob)
+            model, body, legacy = BLOBS.get(history, rev.path, rev.blob)
         if model is None or type(model) is not type(doc.model):
             continue  # an old revision that today's schema cannot read
-        states.append(State(model, body, rev.commit, rev.date[:10], rev.author, rev.subject))
-    current = State(doc.model, doc.body)
+        states.append(State(model, body, rev.commit, rev.date[:10], rev.author, rev.subject, legacy))
+    current = State(doc.model, doc.body, legacy=doc.legacy)
     if dirty or not states:
         states.append(current)
     elif states[-1].model is not doc.model and _content(states[-1].model, states[-1].body, False) != _content(
@@ -144,17 +156,25 @@ def _where(state: State) -> str:
     return f"{state.commit[:8]}（{state.date}，{state.author}）" if state.commit else "未提交的修改"
 
 
-def analyse(doc: Doc, history: History | None) -> DocHistory:
-    """Versions, dates and silent edits of one disclosure."""
+def shown_stamp(stamp: str, legacy: str, published: set[str] | None) -> str:
+    """The stamp a version is shown and recorded with: the stamp its content had
+    as typed (before the loader normalised it) when that one was published,
+    else its stamp. A stamp, once published, never moves."""
+    return legacy if legacy and published and legacy in published else stamp
+
+
+def analyse(doc: Doc, history: History | None, published: set[str] | None = None) -> DocHistory:
+    """Versions, dates and silent edits of one disclosure. ``published``: the
+    stamps of the document already recorded as published (versions.json)."""
     if history is None or not history.available:
-        info = model_info(doc)
+        info = model_info(doc, published)
         # for the public page: the reason (a local path, git's own message)
         # goes to the build log as history-unavailable, not to villagers
         info.history_note = "构建网站时无法读取 Git 修改历史，这里只显示当前版本。"
         return DocHistory(info)
     revisions = history.revisions(doc.rel)
     states = _states(doc, revisions, history, history.dirty(doc.rel) or not revisions)
-    out = DocHistory(model_info(doc), from_git=True)
+    out = DocHistory(model_info(doc, published), from_git=True)
 
     # silent edits: every content change after the first approval needs a
     # correction entry of its own, and entries are never removed
@@ -199,19 +219,22 @@ def analyse(doc: Doc, history: History | None) -> DocHistory:
         if st.approved and key != doc.key and key not in out.former_keys:
             out.former_keys.append(key)
 
-    # published versions and what changed between them
+    # published versions and what changed between them; a version is its
+    # content (its stamp), shown with the stamp it was published with
+    identities: list[str] = []
     for st in states:
         if not st.approved:
             continue
-        stamp = st.stamp(doc.kind, doc.key, doc.rel)
-        if out.versions and out.versions[-1][0] == stamp:
-            continue
-        if any(s == stamp for s, _ in out.versions):
-            continue  # reverted to an earlier version: it keeps its stamp and URL
+        identity = st.stamp(doc.kind, doc.key, doc.rel)
+        if identity in identities:
+            continue  # unchanged, or reverted to an earlier version: it keeps its stamp and URL
         if out.versions:
             prev = out.versions[-1][1]
             out.diffs.append(diffs(prev, st))
-        out.versions.append((stamp, st))
+        identities.append(identity)
+        out.versions.append((shown_stamp(identity, st.legacy, published), st))
+    if identities and identities[-1] == doc.stamp:
+        out.info.stamp = out.versions[-1][0]
     info = out.info
     info.versions = [
         {
@@ -257,13 +280,16 @@ def published_stamps(dh: DocHistory | None, doc: Doc) -> list[tuple[str, str]]:
         ]
     if doc.model.status == "approved":
         last = doc.model.last_changed
-        return [(doc.stamp, last.isoformat() if last else "")]
+        return [(dh.info.stamp if dh is not None else doc.stamp, last.isoformat() if last else "")]
     return []
 
 
-def deleted_stamps(history: History | None) -> list[tuple[str, str, str, str]]:
+def deleted_stamps(
+    history: History | None, published: Published | None = None
+) -> list[tuple[str, str, str, str]]:
     """(scope, doc, stamp, date) of approved versions of files deleted since:
-    withdrawing a disclosure is not rewriting history, its versions stay found."""
+    withdrawing a disclosure is not rewriting history, its versions stay found.
+    ``published``: the record so far, for the stamps versions were published with."""
     if history is None or not history.available:
         return []
     out = []
@@ -273,13 +299,15 @@ def deleted_stamps(history: History | None) -> list[tuple[str, str, str, str]]:
         for rev in fh.revisions:
             if rev.blob is None:
                 continue
-            model, body = BLOBS.get(history, rev.path, rev.blob)
+            model, body, legacy = BLOBS.get(history, rev.path, rev.blob)
             if model is None or getattr(model, "status", None) != "approved":
                 continue
             sf = classify(rev.path)
             d = Doc(sf.kind, doc_key(sf.kind, model), rev.path, model, body)
+            scope, name = sf.village or "", f"{sf.kind}:{d.key}"
             date = model.last_changed.isoformat() if model.last_changed else ""
-            out.append((sf.village or "", f"{sf.kind}:{d.key}", d.stamp, date))
+            stamp = shown_stamp(d.stamp, legacy, (published or {}).get((scope, name)))
+            out.append((scope, name, stamp, date))
     return out
 
 

@@ -10,6 +10,7 @@ fields or files: that is the validate stage.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -24,8 +25,12 @@ from ..model.township import ChartOfAccounts, Program
 from ..problems import Problem, problem
 from ..sources import SourceFile, unsafe_reason
 from .frontmatter import parse_markdown
+from .normalise import Normalised, normalise, restore
 from .translate import from_validation_error
 from .yamlsafe import Located, decode_text, parse_yaml
+
+#: a character :mod:`cunwu.load.normalise` may change: files without one are not walked
+_MAYBE_NORMALISED = re.compile("[\u200b\u200c\u200d\u2060\ufeff“‘「『]")
 
 
 class Loaded:
@@ -40,6 +45,10 @@ class Loaded:
         self.located: Located | None = None
         self.body: str | None = None
         self.body_line = 0
+        #: a notice's body as typed, when its line endings were normalised
+        self.raw_body: str | None = None
+        #: values the loader normalised (cunwu.load.normalise)
+        self.normalised: list[Normalised] = []
 
     def top_lines(self) -> dict[str, int]:
         """The line of each top-level field."""
@@ -84,9 +93,12 @@ def load_source(sf: SourceFile, raw: bytes, out: list[Problem]) -> Loaded:
         out.extend(problems)
         if doc is not None:
             loaded.located, loaded.body, loaded.body_line = doc.meta, doc.body, doc.body_line
+            loaded.raw_body = doc.raw_body
     else:
         loaded.located, problems = parse_yaml(sf.rel, text)
         out.extend(problems)
+    if loaded.located is not None and _MAYBE_NORMALISED.search(text):
+        loaded.normalised = normalise(loaded.located.data)
     return loaded
 
 
@@ -118,6 +130,10 @@ class Doc:
     sha: str = ""  # git blob id of the raw bytes
     #: line of each top-level field, for problems found across files
     lines: dict[str, int] = field(default_factory=dict)
+    #: the stamp this content had as typed, before the loader normalised it
+    #: (line endings, IME quotes, zero-width characters), when that differs:
+    #: a version published before a normalisation keeps its stamp
+    legacy: str = ""
 
     @property
     def spec(self) -> Kind:
@@ -151,7 +167,27 @@ def doc_of(sf: SourceFile, loaded: Loaded, model: Any) -> Doc:
     """The Doc of a file whose model validated."""
     spec = KINDS[sf.kind]
     key = spec.key(model) if spec.disclosure else (sf.village or sf.kind)
-    return Doc(sf.kind, key, sf.rel, model, body=loaded.body, sha=loaded.sha, lines=loaded.top_lines())
+    doc = Doc(sf.kind, key, sf.rel, model, body=loaded.body, sha=loaded.sha, lines=loaded.top_lines())
+    if spec.disclosure:
+        doc.legacy = legacy_stamp(spec, loaded, doc.stamp)
+    return doc
+
+
+def legacy_stamp(spec: Kind, loaded: Loaded, stamp: str) -> str:
+    """The stamp of the content as typed, before normalisation, if it differs
+    from ``stamp`` and the typed content validates at all ("" otherwise)."""
+    if not loaded.normalised and loaded.raw_body is None:
+        return ""
+    model: Any = None
+    if loaded.located is not None:
+        data = restore(loaded.located.data, loaded.normalised) if loaded.normalised else loaded.located.data
+        try:
+            model = spec.model.model_validate(data)
+        except ValidationError:
+            return ""  # never valid as typed, so never published with it
+    body = loaded.raw_body if loaded.raw_body is not None else loaded.body
+    typed = content_hash(canonical_json(model), body)[:STAMP_LEN]
+    return typed if typed != stamp else ""
 
 
 def _builtin(name: str) -> Located:

@@ -14,6 +14,10 @@ class MarkdownDoc:
     body: str
     #: 1-based line where the body starts in the file
     body_line: int
+    #: the body as typed, when its line endings were not all ``\n`` (Windows
+    #: CRLF): ``body`` has them normalised, so the saved line endings change
+    #: neither the page nor the version stamp
+    raw_body: str | None = None
 
 
 def parse_markdown(file: str, text: str) -> tuple[MarkdownDoc | None, list[Problem]]:
@@ -38,4 +42,11 @@ def parse_markdown(file: str, text: str) -> tuple[MarkdownDoc | None, list[Probl
     if meta is None:
         return None, problems
     body = "\n".join(lines[i + 1 :])
+    if "\r" in body:
+        return MarkdownDoc(meta, normalise_newlines(body), i + 2, raw_body=body), problems
     return MarkdownDoc(meta, body, i + 2), problems
+
+
+def normalise_newlines(text: str) -> str:
+    """Windows (CRLF) and old Mac (CR) line endings as ``\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")

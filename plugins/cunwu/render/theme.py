@@ -22,6 +22,38 @@ JINJA_OPTIONS: dict[str, Any] = {
 JINJA_FILTERS = {"cunwu_clean": clean_html}
 
 
+class DictFirstEnvironment(Environment):
+    """Jinja, reading a plain dict's items before its attributes.
+
+    Page data are plain dicts, read in templates as ``row.amount``. Jinja
+    tries the attribute first, so every such read raised and caught an
+    AttributeError before it found the item: a sixth of the time spent
+    rendering a long roster. For a dict, the item now comes first."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if obj.__class__ is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return Environment.getattr(self, obj, attribute)
+
+
+def dict_first(env: Environment, options: dict[str, Any]) -> DictFirstEnvironment:
+    """A :class:`DictFirstEnvironment` like ``env``: its loader, filters,
+    globals, tests, policies and extensions (those a Pelican plugin added
+    too), built with ``options``."""
+    new = DictFirstEnvironment(loader=env.loader, **options)
+    new.filters.update(env.filters)
+    new.globals.update(env.globals)
+    new.tests.update(env.tests)
+    new.policies.update(env.policies)
+    for ext in env.extensions.values():
+        if type(ext) not in {type(e) for e in new.extensions.values()}:
+            new.add_extension(type(ext))
+    return new
+
+
 def default_theme() -> Path:
     """The theme that comes with this cunwu checkout."""
     return Path(cunwu.__file__).resolve().parents[2] / "themes" / "cunwu"
@@ -39,7 +71,7 @@ def theme_env(theme: Path | list[Path]) -> Environment:
     """The theme's templates outside a Pelican run, with the options Pelican runs
     use: ``theme`` is a theme folder, or a search path of template folders."""
     dirs = [str(d) for d in theme] if isinstance(theme, list) else [str(theme / "templates")]
-    env = Environment(loader=FileSystemLoader(dirs), **JINJA_OPTIONS)
+    env = DictFirstEnvironment(loader=FileSystemLoader(dirs), **JINJA_OPTIONS)
     env.filters.update(JINJA_FILTERS)
     return env
 

@@ -6,8 +6,9 @@ from pathlib import Path, PurePosixPath
 
 from ..kinds import KINDS, resolve
 from ..load.document import Doc, Loaded, doc_of, model_of
+from ..load.yamlsafe import format_loc
 from ..model.village import Village
-from ..problems import Problem
+from ..problems import Problem, problem
 from ..sources import SourceFile
 from .project import TownshipContext
 from .rules import Checker, FileContext, check_disclosure
@@ -23,6 +24,17 @@ def check_file(
 ) -> Doc | None:
     """The file's model and its kind's rules; the Doc, or None when the model
     itself did not validate (the problems are in ``out`` either way)."""
+    if loaded.located is not None:
+        out.extend(
+            problem(
+                sf.rel,
+                loaded.located.line_of(n.path),
+                "value-normalised",
+                f"{n.why}，按 “{n.value}” 公开；请在文件中改正",
+                format_loc(n.path),
+            )
+            for n in loaded.normalised
+        )
     model = model_of(sf, loaded, out)
     if model is None or loaded.located is None:
         return None

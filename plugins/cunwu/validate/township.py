@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..history.git import History
+from ..history.manifest import Published
 from ..kinds import ACCOUNTS
 from ..load.document import builtin_accounts, builtin_programs, model_of, validate_model
 from ..model.township import TownshipConfig
@@ -30,7 +32,13 @@ def _fallback_config() -> TownshipConfig:
     return TownshipConfig.model_construct(**values)
 
 
-def load_township(root: Path, files: list[SourceFile], report: Report, history=None) -> TownshipContext:
+def load_township(
+    root: Path,
+    files: list[SourceFile],
+    report: Report,
+    history: History | None = None,
+    published: Published | None = None,
+) -> TownshipContext:
     """Check the township's files and build the context every village check needs.
 
     With a :class:`cunwu.history.git.History`, each township document's
@@ -117,7 +125,7 @@ def load_township(root: Path, files: list[SourceFile], report: Report, history=N
     # spreadsheets and linkage keys elsewhere in the repository (validate/sheetscan.py)
     out.extend(repository_problems(root, allowed))
     if history is not None:
-        ctx.histories = doc_histories(ctx.township_docs(), history, out)
+        ctx.histories = doc_histories(ctx.township_docs(), history, out, published)
     report.extend(redacted(out))
     return ctx
 

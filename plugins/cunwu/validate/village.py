@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..history.git import History
+from ..history.manifest import Published
 from ..kinds import KINDS
 from ..load.document import Doc, model_of
 from ..problems import Problem, problem
@@ -25,7 +27,11 @@ _VILLAGE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
 
 def check_village(
-    ctx: TownshipContext, vid: str, files: list[SourceFile], history=None
+    ctx: TownshipContext,
+    vid: str,
+    files: list[SourceFile],
+    history: History | None = None,
+    published: Published | None = None,
 ) -> tuple[VillageBundle | None, list[Problem], int]:
     """Load and check one village. Returns (bundle or None, problems, files checked).
 
@@ -114,7 +120,7 @@ def check_village(
         check_power_numbers(powers, out, only=set(own_powers))
     if history is not None and not broken:
         own = [d for d in bundle.disclosures() if d.kind != "power"] + list(own_powers.values())
-        bundle.histories = doc_histories(own, history, out)
+        bundle.histories = doc_histories(own, history, out, published)
     return (None if broken else bundle), redacted(out), count
 
 

@@ -83,33 +83,24 @@ def stage_tree(live: Path, staging: Path) -> dict[str, tuple[int, int]]:
     return copied
 
 
-def touched(tree: Path, known: dict[str, tuple[int, int]]) -> tuple[set[str], set[str]]:
-    """Every file of ``tree`` against ``known`` (size, mtime_ns) stats: the files
-    written since (new, or another size or mtime), and those left as they were."""
+def settle(tree: Path, known: dict[str, tuple[int, int]], keep: set[str]) -> set[str]:
+    """One walk over a staging tree after a run: the files written by someone
+    else than the writer that ``known`` (size, mtime_ns) describes (new, or
+    another size or mtime) are kept and returned; the others not in ``keep``
+    are deleted, and emptied folders with them."""
     written: set[str] = set()
-    untouched: set[str] = set()
-    for dirpath, _dirs, filenames in os.walk(tree):
+    for dirpath, _dirs, filenames in os.walk(tree, topdown=False):
         for name in filenames:
             full = os.path.join(dirpath, name)
             rel = os.path.relpath(full, tree).replace(os.sep, "/")
             st = os.stat(full)
-            (untouched if known.get(rel) == (st.st_size, st.st_mtime_ns) else written).add(rel)
-    return written, untouched
-
-
-def remove_stale(tree: Path, keep: set[str]) -> list[str]:
-    """Delete files under ``tree`` whose relative path is not in ``keep``."""
-    removed = []
-    for dirpath, _dirs, filenames in os.walk(tree, topdown=False):
-        for name in filenames:
-            full = Path(dirpath) / name
-            rel = full.relative_to(tree).as_posix()
-            if rel not in keep:
-                full.unlink()
-                removed.append(rel)
+            if known.get(rel) != (st.st_size, st.st_mtime_ns):
+                written.add(rel)
+            elif rel not in keep:
+                os.unlink(full)
         if dirpath != str(tree) and not os.listdir(dirpath):
             os.rmdir(dirpath)
-    return removed
+    return written
 
 
 def _renameat2(a: Path, b: Path) -> bool:

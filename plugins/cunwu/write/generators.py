@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from jinja2 import Environment
 from pelican.generators import Generator
 
 from ..kinds import page_kinds
 from ..render import feed, opendata
 from ..render.common import Output
 from ..render.pages import versions, village
+from ..render.theme import dict_first
 from ..render.urls import robots_txt, unsearchable_paths
 from .contents import CunwuPage, page_of
 from .readers import FORMAT
@@ -37,8 +39,13 @@ class VillageGenerator(Generator):
     """Base of a village run's generators: pages become content objects,
     ready bytes are written as they are."""
 
+    env: Environment
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        # the environment Pelican made (and plugins adjusted), reading dicts
+        # first: page rows are dicts (see render/theme.py)
+        self.env = dict_first(self.env, self.settings["JINJA_ENVIRONMENT"])
         self.run: VillageRun = self.settings["CUNWU_VILLAGE"]
         self.pages: list[CunwuPage] = []
         self.files: list[Output] = []

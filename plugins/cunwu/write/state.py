@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..history.git import History
+from ..history.manifest import Published
 from ..problems import Problem
 from ..render.posters import DocMeta
 from ..sources import SourceFile
@@ -106,6 +107,8 @@ class State:
     history: History | None = None
     as_of: dt.date | None = None
     poster_maker: Any = None  # write.posters.PosterMaker when posters are on
+    #: the stamps recorded as published so far (versions.json, --manifest)
+    published: Published = field(default_factory=dict)
 
     @property
     def site(self) -> Path:

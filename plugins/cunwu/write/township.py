@@ -87,7 +87,7 @@ def check_manifest(
     for d in township_docs:
         for stamp, date in published_stamps(ctx.histories.get(f"{d.kind}:{d.key}"), d):
             current.add(Entry("", f"{d.kind}:{d.key}", stamp, date))
-    current |= {Entry(*t) for t in deleted_stamps(state.history)}
+    current |= {Entry(*t) for t in deleted_stamps(state.history, state.published)}
     township = ctx.config.township.id
     old = state.site / "versions.json"
     old_text = old.read_text("utf-8") if old.is_file() else None

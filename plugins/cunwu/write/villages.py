@@ -20,7 +20,7 @@ from ..render.urls import village_base_url
 from ..validate.project import TownshipContext, VillageBundle
 from ..validate.village import check_village
 from .fingerprint import sha
-from .fsutil import remove_stale, stage_tree, touched
+from .fsutil import settle, stage_tree
 from .outputscan import scan_outputs
 from .run import VillageRun
 from .state import State, Task, TaskResult, VillageSummary
@@ -109,7 +109,7 @@ def village_task(task: Task) -> TaskResult:
             return TaskResult(
                 task.vid, rec.problems, rec.count, task.vfp, rec.summary, rfp, tree, rec.pages, unchanged=True
             )
-    bundle, problems, count = check_village(state.ctx, task.vid, task.files, state.history)
+    bundle, problems, count = check_village(state.ctx, task.vid, task.files, state.history, state.published)
     result = TaskResult(task.vid, problems, count, task.vfp)
     if bundle is None or result.has_errors:
         return result
@@ -157,17 +157,13 @@ def render_village(state: State, task: Task, bundle: VillageBundle, result: Task
     # of our files after we wrote it) is published too: it is scanned like our
     # own files, and what no run wrote any more goes
     known = {**before, **run.writer.stats} if run.writer is not None else before
-    by_plugins, _untouched = touched(staging, known)
-    kept = set(run.produced)
-    for rel in sorted(by_plugins):
+    for rel in sorted(settle(staging, known, run.produced)):
         data = (staging / rel).read_bytes()
-        kept.add(rel)
         if rel not in run.produced:
             run.pages[rel] = sha(data)
             run.sources.setdefault(rel, ("（Pelican 插件）",))
         if before.get(rel) is None or (state.site / task.vid / rel).read_bytes() != data:
             written[rel] = data
-    remove_stale(staging, kept)
     result.pages, result.sources = run.pages, run.sources
     result.changed = sorted(written)
     result.rendered, result.posters_rendered = run.rendered, run.posters_rendered
