@@ -36,6 +36,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "not-a-mapping": ("error", "文件内容应为键值映射"),
     "front-matter-missing": ("error", "缺少 YAML 头部"),
     "unknown-file": ("warning", "无法识别的文件"),
+    "misnamed-file": ("error", "文件名或位置写错"),
     "unsafe-file": ("error", "指向别处的链接或特殊文件"),
     # structure (translated from pydantic)
     "missing-field": ("error", "缺少必填字段"),

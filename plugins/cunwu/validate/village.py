@@ -83,7 +83,7 @@ def check_village(
                 bundle.attachments.append(sf.rel)
             read_checked(root, sf, allowed, out)
             if sf.kind == "unknown":
-                out.append(unknown_file(sf))
+                out.append(unknown_file(sf, root))
             continue
         loaded_doc = read_checked(root, sf, allowed, out)
         if loaded_doc is None or loaded_doc.located is None:
