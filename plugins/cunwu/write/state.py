@@ -106,6 +106,7 @@ class State:
     history: History | None = None
     as_of: dt.date | None = None
     poster_maker: Any = None  # write.posters.PosterMaker when posters are on
+    pictures: Any = None  # write.pictures.Pictures: the web copies of pictures
 
     @property
     def site(self) -> Path:
