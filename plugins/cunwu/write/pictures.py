@@ -27,7 +27,7 @@ the print copy.
 
 Resizing a phone photo takes ~0.3 s, so copies are kept in a
 content-addressed cache (``build/.cache/pictures/``): the key is the
-original's bytes, the box and the code of this module.
+original's bytes, the box, the code of this module and Pillow's version.
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ WEB_BOX = (1080, 4096)
 #: print resolution of a poster's pictures
 PRINT_DPI = 200
 _QUALITY = {"web": 82, "print": 88}
-#: changes whenever the way copies are made changes (part of the cache key)
-_RECIPE = "pictures-1"
+#: the code that makes the copies (this module) and Pillow's version: part of
+#: the cache key, so a change to either makes the copies again
+_RECIPE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
 def print_box(paper: str) -> tuple[int, int]:
@@ -81,7 +82,9 @@ class Pictures:
         return self._copy(name, data, print_box(paper), "print")
 
     def _copy(self, name: str, data: bytes, box: tuple[int, int], use: str) -> bytes:
-        key = hashlib.sha256(f"{_RECIPE}\0{use}\0{box}\0".encode() + data).hexdigest()
+        from PIL import __version__ as pillow
+
+        key = hashlib.sha256(f"{_RECIPE}\0{pillow}\0{use}\0{box}\0".encode() + data).hexdigest()
         path = self.cache_dir / key[:2] / key if self.cache_dir is not None else None
         if path is not None:
             try:
