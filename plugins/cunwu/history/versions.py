@@ -28,7 +28,7 @@ from ..sources import classify
 from .diff import diff_docs, parse_blob
 from .git import History, Revision
 from .info import DocInfo, model_info
-from .lines import changed_lines
+from .lines import changed_lines, current_lines
 
 
 def _content(model: Any, body: str | None, drop_corrections: bool) -> str:
@@ -206,7 +206,8 @@ def analyse(doc: Doc, history: History | None) -> DocHistory:
         where = "、".join(_where(c) for c in unexplained)
         # what changed since the last explained state, at its line in the file as it is now
         since = states[edited[have] - 1]
-        lines = changed_lines(doc, diff_docs(doc.kind, since.model, doc.model, since.body, doc.body))
+        changes_now = diff_docs(doc.kind, since.model, doc.model, since.body, doc.body)
+        lines = changed_lines(doc, current_lines(history.root, doc), changes_now)
         at = ""
         if lines:
             shown = "、".join(str(n) for n, _ in lines[:5]) + ("等" if len(lines) > 5 else "")

@@ -118,10 +118,6 @@ class Doc:
     sha: str = ""  # git blob id of the raw bytes
     #: line of each top-level field, for problems found across files
     lines: dict[str, int] = field(default_factory=dict)
-    #: the located data the model came from (the line of every value), and the
-    #: line where a notice's body starts: history points a change at its line
-    located: Located | None = field(default=None, repr=False, compare=False)
-    body_line: int = 0
 
     @property
     def spec(self) -> Kind:
@@ -155,17 +151,7 @@ def doc_of(sf: SourceFile, loaded: Loaded, model: Any) -> Doc:
     """The Doc of a file whose model validated."""
     spec = KINDS[sf.kind]
     key = spec.key(model) if spec.disclosure else (sf.village or sf.kind)
-    return Doc(
-        sf.kind,
-        key,
-        sf.rel,
-        model,
-        body=loaded.body,
-        sha=loaded.sha,
-        lines=loaded.top_lines(),
-        located=loaded.located,
-        body_line=loaded.body_line,
-    )
+    return Doc(sf.kind, key, sf.rel, model, body=loaded.body, sha=loaded.sha, lines=loaded.top_lines())
 
 
 def _builtin(name: str) -> Located:
