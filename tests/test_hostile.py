@@ -660,7 +660,6 @@ def posters_of(project_dir: Path) -> list[tuple[str, str, str]]:
     """(output name, poster template, poster HTML) of every page that gets a poster."""
     from cunwu.commands.validate import load_project
     from cunwu.render.common import bundle_infos
-    from cunwu.render.outputs import site_outputs
     from cunwu.render.posters import poster_extras
     from cunwu.render.site import VillageSite
     from cunwu.render.theme import find_theme, theme_env
@@ -672,7 +671,12 @@ def posters_of(project_dir: Path) -> list[tuple[str, str, str]]:
     bundle = project.villages["alpha"]
     site = VillageSite(ctx, bundle, bundle_infos(bundle, ctx.histories), histories={})
     out = []
-    for o in site_outputs(site):
+    pages = [
+        o
+        for kind in site.kinds.values()
+        for o in (kind.section(), *(kind.page(d, d.url_path + "index.html") for d in kind.online()))
+    ]
+    for o in pages:
         if o.doc and o.poster:
             extras = poster_extras(site.site, o.data, o.template, "A4", "", "Noto Sans CJK SC")
             template = o.poster

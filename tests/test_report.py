@@ -583,7 +583,8 @@ def test_history_of_a_roster(scenario):
             "2026-10-08T11:00:00+08:00",
             "更正张某某低保金额",
             "M",
-            "修改 1 处；合计 2,530.00 → 2,680.00",
+            # approved, then changed without a correction entry: auditors look for this
+            "修改（未登记更正）：修改 1 处；合计 2,530.00 → 2,680.00",
         ),
         (
             c["rows"],
@@ -591,7 +592,7 @@ def test_history_of_a_roster(scenario):
             "2026-10-09T15:30:00+08:00",
             "名单增删",
             "M",
-            "新增 1 户，删除 1 户；合计 2,680.00 → 2,470.00",
+            "修改（未登记更正）：新增 1 户，删除 1 户；合计 2,680.00 → 2,470.00",
         ),
         (c["reorder"], "刘春华", "2026-10-10T08:00:00+08:00", "调整名单顺序", "M", "没有实质修改"),
         (
@@ -602,8 +603,10 @@ def test_history_of_a_roster(scenario):
             "M",
             f"新增更正记录（2026-10-20：{REASON[:39]}…）",
         ),
-        (None, None, None, "未提交的修改", "M", "修改 1 处；合计 2,470.00 → 2,520.00"),
+        # the third edit after approval, with one correction entry: not covered
+        (None, None, None, "未提交的修改", "M", "修改（未登记更正）：修改 1 处；合计 2,470.00 → 2,520.00"),
     ]
+    assert [r["silent_edit"] for r in revs] == [False, False, True, True, False, False, True]
     assert revs[0] == {
         "commit": c["import"],
         "date": "2026-10-01T09:00:00+08:00",
@@ -614,6 +617,7 @@ def test_history_of_a_roster(scenario):
         "old_path": None,
         "status": "A",
         "summary": "新建",
+        "silent_edit": False,
     }
     assert render_history_text(history).split("\n")[:6] == [
         f"{ROSTER} 的修改历史（6 个提交）",
@@ -625,7 +629,7 @@ def test_history_of_a_roster(scenario):
     ]
     assert render_history_text(history).split("\n")[-2:] == [
         "未提交的修改",
-        "    修改 1 处；合计 2,470.00 → 2,520.00",
+        "    修改（未登记更正）：修改 1 处；合计 2,470.00 → 2,520.00",
     ]
 
 
@@ -654,6 +658,7 @@ def test_history_follows_a_rename_via_cli(scenario, capsys, monkeypatch):
                 "old_path": None,
                 "status": "A",
                 "summary": "新建",
+                "silent_edit": False,
             },
             {
                 "commit": c["rename"],
@@ -664,14 +669,17 @@ def test_history_follows_a_rename_via_cli(scenario, capsys, monkeypatch):
                 "path": NOTICE_NEW,
                 "old_path": NOTICE_OLD,
                 "status": "R",
-                "summary": f"文件改名 {NOTICE_OLD} → {NOTICE_NEW}；正文新增 1 行，删除 1 行",
+                # the approved notice's text changed without a correction entry
+                "summary": f"修改（未登记更正）：文件改名 {NOTICE_OLD} → {NOTICE_NEW}；正文新增 1 行，删除 1 行",
+                "silent_edit": True,
             },
         ],
     }
     assert main(["history", "notices/2026-10-road-tender.md"]) == 0
     text = capsys.readouterr().out
     assert text.rstrip("\n").split("\n")[-1] == (
-        f"    文件改名 {NOTICE_OLD} → {NOTICE_NEW}；正文新增 1 行，删除 1 行  [{NOTICE_OLD} → {NOTICE_NEW}]"
+        f"    修改（未登记更正）：文件改名 {NOTICE_OLD} → {NOTICE_NEW}；正文新增 1 行，删除 1 行"
+        f"  [{NOTICE_OLD} → {NOTICE_NEW}]"
     )
 
 

@@ -75,6 +75,8 @@ NOT_VALIDATE_CODES |= {
     "ledger-account",
     "ledger-mismatch",
 }
+#: the longest message a case may show (values quoted in it are cut short)
+MAX_MESSAGE = 300
 SPEC_KEYS = {
     "about",
     "expected",
@@ -162,6 +164,8 @@ def test_case(name, tmp_path, monkeypatch):
     for p in report.problems:
         assert not PYTHON_WORDS.search(p.message), p.format()
         assert not PARSER_ENGLISH.search(p.message), p.format()
+        # nor a value pasted whole: a data: picture made a message of 11,000 characters
+        assert len(p.message) <= MAX_MESSAGE, p.format()[:500]
 
 
 def test_base_is_clean(tmp_path):

@@ -59,6 +59,51 @@ def test_silent_edit_is_refused_before_and_after_commit(repo):
     assert "李报账" in report.problems[0].message and "2026-11-12" in report.problems[0].message
 
 
+def silent(report) -> list[tuple[str, int, str]]:
+    return sorted((p.file, p.line, p.loc) for p in report.problems if p.code == "silent-edit")
+
+
+def test_silent_edit_points_at_the_changed_line(repo):
+    """Not at status: (line 2) but at the row that changed, in the file as it is now."""
+    lines = (repo / ROSTER).read_text("utf-8").splitlines()
+    row = next(i for i, ln in enumerate(lines, 1) if "key: A-003" in ln)
+    total = next(i for i, ln in enumerate(lines, 1) if ln.startswith("total:"))
+    edit(repo / ROSTER, "amount: 1200.00}", "amount: 1250.00}")
+    edit(repo / ROSTER, "total: 2530.00", "total: 2580.00")
+    report = validate(repo)
+    assert silent(report) == [(ROSTER, row, "recipients[2].amount")]
+    assert f"改动在第 {row}、{total} 行" in report.problems[0].message
+    git(repo, "commit", "-qam", "改金额", date="2026-11-12T09:00:00+08:00")
+    assert silent(validate(repo)) == [(ROSTER, row, "recipients[2].amount")]
+
+    # a field of a finance line written over several lines: the field's own line
+    fin = "villages/alpha/finance/2026-09.yaml"
+    edit(
+        repo / fin, "summary: 办公用品, amount: 100.00,", "\n      summary: 办公用品（墨盒）, amount: 100.00,"
+    )
+    flines = (repo / fin).read_text("utf-8").splitlines()
+    at = next(i for i, ln in enumerate(flines, 1) if "办公用品（墨盒）" in ln)
+    assert flines[at - 2].startswith("  - {date: 2026-09-05")  # the row starts a line above
+    assert (fin, at, "expense[0].summary") in silent(validate(repo))
+
+
+def test_silent_edit_of_a_notice_body_and_a_removed_row(repo):
+    notice = "villages/alpha/notices/tender.md"
+    edit(repo / notice, "| 工期 | 30 天 |", "| 工期 | 45 天 |")
+    text = (repo / notice).read_text("utf-8").splitlines()
+    body_line = next(i for i, ln in enumerate(text, 1) if "45 天" in ln)
+    # a removed row is no longer in the file: the list that held it is
+    edit(
+        repo / ROSTER,
+        "  - {key: A-002, name: 李䶮, group: 二组, id_masked: 990101********4561, people: 1, start: 2026-01, amount: 510.00}\n",
+        "",
+    )
+    edit(repo / ROSTER, "total: 2530.00", "total: 2020.00")
+    rlines = (repo / ROSTER).read_text("utf-8").splitlines()
+    recipients = rlines.index("recipients:") + 1
+    assert silent(validate(repo)) == [(notice, body_line, "body"), (ROSTER, recipients, "recipients")]
+
+
 def test_correction_entry_makes_the_edit_legitimate(repo):
     edit(repo / ROSTER, "amount: 820.00}", "amount: 900.00}")
     edit(

@@ -13,9 +13,15 @@ each code and a test keeps the two in step.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Literal
+
+from .words import shorten
+
+#: how much of a value a message quotes (see :func:`short_message`)
+QUOTE_LIMIT = 80
 
 #: "info" is for what a newcomer should know but need not act on (the first
 #: build in a new folder): printed, never counted as a warning, even with --strict
@@ -36,6 +42,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "not-a-mapping": ("error", "文件内容应为键值映射"),
     "front-matter-missing": ("error", "缺少 YAML 头部"),
     "unknown-file": ("warning", "无法识别的文件"),
+    "misnamed-file": ("error", "文件名或位置写错"),
     "unsafe-file": ("error", "指向别处的链接或特殊文件"),
     "value-normalised": ("warning", "已规范化的输入"),
     # structure (translated from pydantic)
@@ -58,6 +65,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unknown-group": ("error", "未知权力类别"),
     "attachment-outside-village": ("error", "附件路径越出本村文件夹"),
     "attachment-missing": ("error", "附件文件不存在"),
+    "image-too-large": ("warning", "图片文件过大"),
     "township-mismatch": ("error", "所属乡镇不符"),
     # money and dates
     "balance-mismatch": ("error", "期初期末余额不平"),
@@ -155,6 +163,31 @@ class Problem:
         return f"{where}: {self.code}: {level}{at}{self.message}"
 
 
+#: a quoted value in a message (“…” or "…"), or a long run of ASCII without a
+#: blank (base64, a URL); Chinese prose has no blanks and is never cut
+_QUOTED = re.compile(
+    rf"“([^”]{{{QUOTE_LIMIT + 1},}})”|\"([^\"\n]{{{QUOTE_LIMIT + 1},}})\"|([!-~]{{{2 * QUOTE_LIMIT},}})"
+)
+
+
+def short_message(message: str) -> str:
+    """``message`` with every long quoted value, and every long run of
+    ASCII characters without a blank, cut short (:func:`cunwu.words.shorten`): a
+    pasted picture (a ``data:`` URL of 11,000 characters), a long paragraph
+    or a hostile value never makes a message unreadable."""
+    if len(message) <= QUOTE_LIMIT:
+        return message
+
+    def cut(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            return f"“{shorten(m.group(1), QUOTE_LIMIT)}”"
+        if m.group(2) is not None:
+            return f'"{shorten(m.group(2), QUOTE_LIMIT)}"'
+        return shorten(m.group(3), QUOTE_LIMIT)
+
+    return _QUOTED.sub(cut, message)
+
+
 def problem(
     file: str,
     line: int,
@@ -165,12 +198,13 @@ def problem(
     sheet: str = "",
     cell: str = "",
 ) -> Problem:
-    """Build a Problem with the code's default severity unless one is given."""
+    """Build a Problem with the code's default severity unless one is given;
+    long values quoted in the message are cut short (:func:`short_message`)."""
     return Problem(
         file=file,
         line=line,
         code=code,
-        message=message,
+        message=short_message(message),
         loc=loc,
         severity=severity or CODES[code][0],
         sheet=sheet,

@@ -17,12 +17,16 @@ The layout is the contract with cadres (see docs/format.md)::
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ProjectNotFound
 from .kinds import CONFIG_NAME, KINDS
+
+#: the folder of a village's receipt scans and photos
+ATTACHMENTS = "attachments"
 
 #: file suffixes whose text is scanned for personal numbers
 TEXT_SUFFIXES = {".yaml", ".yml", ".md", ".markdown", ".txt", ".csv", ".json", ".html", ".htm", ".svg"}
@@ -64,7 +68,7 @@ def classify(rel: str) -> SourceFile:
         vid = parts[1]
         if len(parts) == 3:
             return SourceFile(rel, _kind_in("", name, "village") or "unknown", vid)
-        if parts[2] == "attachments":
+        if parts[2] == ATTACHMENTS:
             return SourceFile(rel, "attachment", vid)
         if len(parts) == 4:
             return SourceFile(rel, _kind_in(parts[2], name, "village") or "unknown", vid)
@@ -84,6 +88,100 @@ def _kind_in(folder: str, name: str, scope: str) -> str | None:
     for k in fitting:
         if not k.exact and name.endswith(k.suffix):
             return k.name
+    return None
+
+
+# ---------------------------------------------------------------- near misses
+
+#: another spelling of a suffix the registry uses (editors and Windows write these)
+_SAME_SUFFIX = {".yaml": (".yml",), ".md": (".markdown",)}
+
+
+@dataclass(frozen=True)
+class Misnamed:
+    """A file cunwu does not read whose name is a slip for a place it reads."""
+
+    rel: str
+    #: the path the file should have
+    suggested: str
+    #: what is wrong, in Chinese, each part naming the fix
+    reasons: tuple[str, ...]
+
+
+def _fold(folder: str) -> str:
+    """A folder name as a slip may spell it: case, blanks and a plural away
+    (Finance, finances, subsidy and Subsidies all fold to their registry name's fold)."""
+    f = folder.strip().casefold()
+    if f.endswith("ies"):
+        return f[:-3] + "y"
+    return f[:-1] if f.endswith("s") else f
+
+
+def _fix_name(name: str, suffix: str) -> str | None:
+    """``name`` with the registry's ``suffix`` where it has a slip of it: the
+    case (``.YAML``), another spelling (``.yml``), a ``.txt`` that Notepad
+    added (``.yaml.txt``), blanks around the name. None if ``name`` does not
+    end in a form of ``suffix``."""
+    spellings = "|".join(re.escape(x) for x in (suffix, *_SAME_SUFFIX.get(suffix, ())))
+    m = re.fullmatch(rf"(?P<stem>.+?)\s*(?:{spellings})(?:\.txt)?", name.strip(), re.IGNORECASE)
+    if m is None or not m.group("stem").strip():
+        return None
+    return m.group("stem").strip() + suffix
+
+
+def misnamed(rel: str) -> Misnamed | None:
+    """The place a file of unknown kind was meant for, when its path is a
+    near miss of one the registry (:mod:`cunwu.kinds`) declares, or of the
+    attachments folder: a folder in another case or number (``Finance/``,
+    ``subsidy/``), a suffix slip (``2026-10.yml``, ``.YAML``,
+    ``2026-10.yaml.txt``), a file put in a sub-folder (``finance/2026/``).
+    None for a file that is not such a slip (or that cunwu reads)."""
+    sf = classify(rel)
+    if sf.kind != "unknown":
+        return None
+    parts = rel.split("/")
+    if parts[0] == "villages" and len(parts) >= 3:
+        head, rest, scope = parts[:2], parts[2:], "village"
+    elif parts[0] == "powers" and len(parts) >= 2:
+        head, rest, scope = [], parts, "township"
+    else:
+        return None
+    name = rest[-1]
+    folder = rest[0] if len(rest) > 1 else ""
+    reasons: list[str] = []
+    if len(rest) > 1 and _fold(folder) == _fold(ATTACHMENTS) and folder != ATTACHMENTS:
+        fixed = "/".join([*head, ATTACHMENTS, *rest[1:]])
+        return Misnamed(rel, fixed, (f"附件文件夹应为 {ATTACHMENTS}/（不是 {folder}/）",))
+    for k in KINDS.values():
+        if k.scope not in (scope, "both") or _fold(folder) != _fold(k.folder):
+            continue
+        if scope == "township" and k.folder != parts[0]:
+            continue  # the township's own folders are found by their exact name only
+        fixed_name = _fix_name(name, k.suffix)
+        if fixed_name is None:
+            continue
+        if k.exact:
+            if fixed_name.casefold() != k.exact.casefold():
+                continue
+            fixed_name = k.exact
+        elif any(x.exact and x.exact == fixed_name for x in KINDS.values() if x.folder == k.folder):
+            continue  # catalog.yaml: found as its own kind
+        reasons = []
+        if folder != k.folder:
+            reasons.append(f"文件夹应为 {k.folder}/（不是 {folder}/）")
+        if len(rest) > 2:
+            reasons.append(f"文件应直接放在 {k.folder}/ 中，不能放在子文件夹 {'/'.join(rest[1:-1])}/ 里")
+        if fixed_name != name:
+            if (
+                name.strip() != name
+                or fixed_name[: -len(k.suffix)] != name[: len(fixed_name) - len(k.suffix)]
+            ):
+                reasons.append(f"文件名应为 {fixed_name}（不是 “{name}”）")
+            else:
+                reasons.append(f"扩展名应为 {k.suffix}（不是 {name[len(fixed_name) - len(k.suffix) :]}）")
+        fixed = "/".join([*head, *([k.folder] if k.folder else []), fixed_name])
+        if fixed != rel and classify(fixed).kind == k.name:
+            return Misnamed(rel, fixed, tuple(reasons))
     return None
 
 

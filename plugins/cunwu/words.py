@@ -68,3 +68,13 @@ def clean(text: Any) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to about ``limit`` characters, saying how long it was:
+    a value quoted in a message (a pasted picture, a whole paragraph) must
+    not make the message thousands of characters long."""
+    if len(text) <= limit:
+        return text
+    keep = max(limit - 20, 10)
+    return f"{text[:keep]}…（共 {len(text):,} 个字符）"

@@ -49,6 +49,7 @@ from ..sources import find_root
 from ..validate.crossfile import check_unique_codes
 from ..write import villages
 from ..write.fingerprint import FileHashes, code_fingerprint, sha, static_files, template_fingerprints
+from ..write.pictures import Pictures
 from ..write.records import atomic_pickle, load_record, record_path
 from ..write.run import PELICANCONF, pelican_settings, template_dirs
 from ..write.state import State, Task, TaskResult, VillageSummary
@@ -252,7 +253,7 @@ def plan_build(opts: BuildOptions, out: Path) -> Plan:
     if opts.posters:
         from ..write.posters import PosterMaker
 
-        maker = PosterMaker(cache / "posters", ctx.config.print.paper, out / ".staging")
+        maker = PosterMaker(cache / "posters", ctx.config.print.paper, out / ".staging", root / "villages")
         salt = sha(salt, maker.fingerprint)
     state = State(
         root,
@@ -270,6 +271,7 @@ def plan_build(opts: BuildOptions, out: Path) -> Plan:
         maker,
         published,
     )
+    state.pictures = Pictures(cache / "pictures", keep_originals=ctx.config.site.keep_original_pictures)
     recover(state)
     plan = Plan(project, state, hashes, hashed, township_fp, as_of, as_of_source, previous)
     for vid in sorted(project.by_village):

@@ -233,45 +233,78 @@ class _Differ:
             self.add("added", path, None, None, x, label)
 
     def rows(self, name, cls, bv, av, bj, aj, path, label) -> None:
-        keys = self.keys.get(name)
-        if keys is None or not all(k in cls.model_fields for k in keys):
-            keys = None
+        keys = _identity(self.keys, name, cls)
         if name == "flow" and bv and av and bv[0].id != av[0].id:
             self.add("changed", path, "start", bv[0].id, av[0].id, f"{label} 起点")
-
-        def index(models, dumps):
-            out: dict[tuple, tuple[BaseModel, dict, int]] = {}
-            seen: dict[tuple, int] = {}
-            for i, (m, d) in enumerate(zip(models, dumps, strict=False)):
-                k: tuple[tuple[str, Any], ...]
-                if keys is None:
-                    # no identity: a row is its content
-                    k = (("row", _canon(d)),)
-                else:
-                    k = tuple((f, _leaf(d.get(f))) for f in keys)
-                n = seen.get(k, 0) + 1
-                seen[k] = n
-                out[k + ((("n", str(n)),) if n > 1 else ())] = (m, d, i)
-            return out
-
-        before, after = index(bv, bj), index(av, aj)
-
-        def where_of(k, m, i) -> str:
-            prefix = f"{path}.{m.kind}" if name == "flow" and hasattr(m, "kind") else path
-            if keys is None:
-                return f"{prefix}[{i}]"
-            inside = ",".join(f"{f}={v}" for f, v in k)
-            return f"{prefix}[{inside}]"
-
+        before, after = _row_index(keys, bv, bj), _row_index(keys, av, aj)
         for k, (m, d, i) in before.items():
             if k not in after:
-                self.add("removed", where_of(k, m, i), None, d, None, _row_label(name, m, label), cls)
+                where = _row_where(path, name, keys, k, m, i)
+                self.add("removed", where, None, d, None, _row_label(name, m, label), cls)
         for k, (m, d, i) in after.items():
+            where = _row_where(path, name, keys, k, m, i)
             if k not in before:
-                self.add("added", where_of(k, m, i), None, None, d, _row_label(name, m, label), cls)
+                self.add("added", where, None, None, d, _row_label(name, m, label), cls)
                 continue
             bm, bd, _ = before[k]
-            self.model(cls, bm, m, bd, d, where_of(k, m, i), _row_label(name, m, label))
+            self.model(cls, bm, m, bd, d, where, _row_label(name, m, label))
+
+
+def _identity(keys: dict[str, tuple[str, ...]], name: str, cls: type[BaseModel]) -> tuple[str, ...] | None:
+    """The fields that identify a row of list ``name``, or None (a row is then its content)."""
+    found = keys.get(name)
+    return found if found is not None and all(k in cls.model_fields for k in found) else None
+
+
+def _row_index(keys, models, dumps) -> dict[tuple, tuple[BaseModel, dict, int]]:
+    """The rows of one list by identity: identity -> (row, its JSON data, its index)."""
+    out: dict[tuple, tuple[BaseModel, dict, int]] = {}
+    seen: dict[tuple, int] = {}
+    for i, (m, d) in enumerate(zip(models, dumps, strict=False)):
+        # no identity: a row is its content
+        k = (("row", _canon(d)),) if keys is None else tuple((f, _leaf(d.get(f))) for f in keys)
+        n = seen.get(k, 0) + 1
+        seen[k] = n
+        out[k + ((("n", str(n)),) if n > 1 else ())] = (m, d, i)
+    return out
+
+
+def _row_where(path: str, name: str, keys, k: tuple, m: BaseModel, i: int) -> str:
+    """The ``where`` of one row (see the module docstring)."""
+    prefix = f"{path}.{m.kind}" if name == "flow" and hasattr(m, "kind") else path
+    if keys is None:
+        return f"{prefix}[{i}]"
+    inside = ",".join(f"{f}={v}" for f, v in k)
+    return f"{prefix}[{inside}]"
+
+
+def where_paths(kind: str, model: BaseModel) -> dict[str, tuple]:
+    """Every ``where`` a :class:`Change` against ``model`` can name, with the
+    field path of that place in ``model`` (``recipients[key=A-1]`` ->
+    ``("recipients", 0)``), so a change can be shown at its line in the file.
+    Lists and sub-objects are included (``recipients`` -> ``("recipients",)``)."""
+    keys = row_keys(spec(kind))
+    out: dict[str, tuple] = {}
+
+    def walk(cls: type[BaseModel], m: BaseModel, d: dict, where: str, path: tuple) -> None:
+        for name, info in cls.model_fields.items():
+            here = f"{where}.{name}" if where else name
+            out.setdefault(here, path + (name,))
+            sub = _model_cls(info.annotation)
+            value = getattr(m, name)
+            if sub is None:
+                continue
+            if _is_list(info.annotation):
+                ident = _identity(keys, name, sub)
+                for k, (row, rd, i) in _row_index(ident, value or [], d.get(name) or []).items():
+                    rwhere = _row_where(here, name, ident, k, row, i)
+                    out[rwhere] = path + (name, i)
+                    walk(sub, row, rd, rwhere, path + (name, i))
+            elif isinstance(value, BaseModel):
+                walk(sub, value, d.get(name) or {}, here, path + (name,))
+
+    walk(type(model), model, model.model_dump(mode="json"), "", ())
+    return out
 
 
 def _canon(d: Any) -> str:

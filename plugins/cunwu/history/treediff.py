@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HistoryError, UsageError
+from ..kinds import spec
 from ..model.types import money_str
 from ..sources import classify
 from ..words import clean
@@ -54,6 +55,7 @@ from .git import (
     resolve_rev,
     similarity,
 )
+from .versions import Diffs, State, unregistered
 
 WORKTREE_SUBJECT = "未提交的修改"
 
@@ -138,6 +140,9 @@ class FileRevision:
     #: "" or why the diff is special: "shallow-first" (the oldest revision a shallow
     #: clone has; what came before is unknown), "recreated" (added again after a deletion)
     note: str = ""
+    #: an edit after approval that no correction entry covered when it was made
+    #: (see :func:`cunwu.history.versions.unregistered`)
+    silent: bool = False
 
 
 @dataclass
@@ -380,15 +385,31 @@ def file_history(root: Path | str, path: str | Path) -> FileRevisions:
         # where the file is now (it may have been asked for by a former name)
         current = last.path if last is not None and last.status != "D" else rel
         out = FileRevisions(path=current, kind=classify(current).kind, warnings=warnings)
+        #: what each revision left, parsed, to find edits made without a correction
+        parsed: list[tuple[Any, str | None] | None] = []
+        disclosure = bool((k := spec(out.kind)) and k.disclosure)
+
+        def parse(where: str, data: bytes | None) -> None:
+            if disclosure and data is not None:
+                _kind, model, body, _problems = parse_blob(where, data)
+                parsed.append((model, body))
+            else:
+                parsed.append(None)
+
         for i, r in enumerate(revs):
             if h.shallow and i == 0 and r.status == "A" and not r.parents:
                 out.revisions.append(_record(r, None, "shallow-first"))
+                try:
+                    parse(r.path, h.blob(r.blob) if r.blob else None)
+                except KeyError:
+                    parsed.append(None)
                 continue
             try:
                 before = h.blob(r.old_blob) if r.old_blob else None
                 after = h.blob(r.blob) if r.blob else None
             except KeyError as exc:
                 raise HistoryError(f"无法读取 {rel} 的历史版本：{exc}") from None
+            parse(r.path, after)
             fd = diff_file(
                 "modified", (r.old_path or r.path) if before is not None else None, r.path, before, after
             )
@@ -407,6 +428,32 @@ def file_history(root: Path | str, path: str | Path) -> FileRevisions:
                 out.revisions.append(
                     FileRevision(None, None, None, None, WORKTREE_SUBJECT, current, None, status, fd)
                 )
+                parse(current, after)
     if not out.revisions:
         raise UsageError(f"找不到 {clean(rel)} 的任何版本：既不在 Git 历史中，也不在工作区")
+    _mark_silent(out.revisions, parsed)
     return out
+
+
+def _mark_silent(revisions: list[FileRevision], parsed: list[tuple[Any, str | None] | None]) -> None:
+    """Mark the revisions that edited an approved disclosure without a
+    correction entry (``parsed``: the model and body each revision left, or
+    None where it left none or one today's format cannot read). A deletion
+    starts the count anew: a file added again is a new disclosure."""
+    run: list[tuple[int, State]] = []
+
+    def flush() -> None:
+        if len(run) > 1:
+            kind = classify(revisions[run[0][0]].path).kind
+            for i in unregistered([st for _, st in run], Diffs(kind)):
+                revisions[run[i][0]].silent = True
+        run.clear()
+
+    for i, (r, p) in enumerate(zip(revisions, parsed, strict=True)):
+        if r.status == "D" or r.note == "recreated":
+            flush()
+        if p is not None and p[0] is not None and hasattr(p[0], "corrections"):
+            if run and type(run[-1][1].model) is not type(p[0]):
+                flush()
+            run.append((i, State(p[0], p[1])))
+    flush()

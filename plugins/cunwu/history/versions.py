@@ -28,6 +28,7 @@ from ..sources import classify
 from .diff import diff_docs
 from .git import History, Revision
 from .info import DocInfo, model_info
+from .lines import changed_lines, current_lines
 from .manifest import Published
 
 
@@ -128,7 +129,7 @@ def _states(doc: Doc, revisions: list[Revision], history: History, dirty: bool) 
     return states
 
 
-class _Diffs:
+class Diffs:
     """:func:`diff_docs` of pairs of states, each pair computed once (the
     silent-edit check and the versions page ask for the same pairs)."""
 
@@ -150,6 +151,29 @@ class _Diffs:
         if _content(prev.model, prev.body, True) == _content(cur.model, cur.body, True):
             return False  # the common case, without computing a diff
         return any(not c.where.startswith("corrections") for c in self(prev, cur))
+
+
+def edits(states: list[State], diffs: Diffs) -> list[int]:
+    """Indices of the states that edited the disclosure after it was first
+    approved: each needs a correction entry of its own. Turning an approved
+    disclosure back into a draft is an edit too."""
+    out = []
+    seen_approved = False
+    for i in range(1, len(states)):
+        prev, cur = states[i - 1], states[i]
+        seen_approved = seen_approved or prev.approved
+        if seen_approved and diffs.edited(prev, cur):
+            out.append(i)
+    return out
+
+
+def unregistered(states: list[State], diffs: Diffs) -> set[int]:
+    """Indices of the edits (see :func:`edits`) that no correction entry
+    covered when they were made: the k-th edit after approval needs at least
+    k entries in the state it left. ``cunwu history`` marks them; the
+    validator judges the file as it is now (an entry added later covers an
+    earlier edit), see :func:`analyse`."""
+    return {i for k, i in enumerate(edits(states, diffs), 1) if len(states[i].model.corrections) < k}
 
 
 def _where(state: State) -> str:
@@ -178,17 +202,14 @@ def analyse(doc: Doc, history: History | None, published: set[str] | None = None
 
     # silent edits: every content change after the first approval needs a
     # correction entry of its own, and entries are never removed
-    diffs = _Diffs(doc.kind)
-    changes: list[State] = []
-    seen_approved = False
+    diffs = Diffs(doc.kind)
+    edited = edits(states, diffs)
+    changes = [states[i] for i in edited]
     most, dropped = 0, []
     for prev, cur in zip(states, states[1:], strict=False):
-        seen_approved = seen_approved or prev.approved
         most = max(most, len(prev.model.corrections))
         if len(cur.model.corrections) < len(prev.model.corrections):
             dropped.append(cur)
-        if seen_approved and diffs.edited(prev, cur):
-            changes.append(cur)
     have = len(doc.model.corrections)
     if have < most:
         # judged on the file as it is now: restoring the entries clears it
@@ -196,7 +217,6 @@ def analyse(doc: Doc, history: History | None, published: set[str] | None = None
         out.problems.append(
             _silent(
                 doc,
-                dropped[-1],
                 f"更正记录被删除了：曾有 {most} 条，现在只有 {have} 条（删除于：{where}）。"
                 "更正记录只能增加，请恢复被删除的记录",
             )
@@ -204,12 +224,20 @@ def analyse(doc: Doc, history: History | None, published: set[str] | None = None
     if len(changes) > have:
         unexplained = changes[have:]
         where = "、".join(_where(c) for c in unexplained)
+        # what changed since the last explained state, at its line in the file as it is now
+        since = states[edited[have] - 1]
+        changes_now = diff_docs(doc.kind, since.model, doc.model, since.body, doc.body)
+        lines = changed_lines(doc, current_lines(history.root, doc), changes_now)
+        at = ""
+        if lines:
+            shown = "、".join(str(n) for n, _ in lines[:5]) + ("等" if len(lines) > 5 else "")
+            at = f"改动在第 {shown} 行。"
         out.problems.append(
             _silent(
                 doc,
-                changes[-1],
                 f"审核公开后内容被修改了 {len(changes)} 次，但只有 {have} 条更正记录；"
-                f"没有说明的修改：{where}。每次修改都要在 corrections 中新增一条（日期、原因）",
+                f"没有说明的修改：{where}。{at}每次修改都要在 corrections 中新增一条（日期、原因）",
+                lines[0] if lines else None,
             )
         )
 
@@ -311,7 +339,11 @@ def deleted_stamps(
     return out
 
 
-def _silent(doc: Doc, state: State, message: str) -> Problem:
+def _silent(doc: Doc, message: str, at: tuple[int, str] | None = None) -> Problem:
+    """A silent edit at the changed line (``at``: line and field path), or at
+    the corrections (or status) when the change has no line of its own."""
+    if at is not None:
+        return problem(doc.rel, at[0], "silent-edit", message, at[1])
     line = doc.line("corrections") if "corrections" in doc.lines else doc.line("status")
     return problem(doc.rel, line, "silent-edit", message, "corrections")
 

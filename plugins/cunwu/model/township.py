@@ -65,6 +65,10 @@ class SiteSettings(Model):
         default=False,
         description="true：补贴名单在公示期结束后从网站撤下（只保留汇总）",
     )
+    keep_original_pictures: bool = Field(
+        default=False,
+        description="true：网站上的照片、扫描件按原图发布，不缩小（原图可能很大，村民用手机流量打开很慢）；张贴版照样用缩小的打印图",
+    )
 
 
 class Account(Model):

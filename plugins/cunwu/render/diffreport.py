@@ -47,7 +47,8 @@ JSON of ``cunwu history --format json`` (:func:`history_to_json`)::
                     "path": str,               # the file's path at that revision
                     "old_path": str | null,    # before a rename or deletion
                     "status": "A" | "M" | "D" | "R" | "T",
-                    "summary": str}]}          # oldest first
+                    "summary": str,            # starts 修改（未登记更正）： for a silent edit
+                    "silent_edit": bool}]}     # oldest first
 
 Every value shown to people passes through :func:`~cunwu.words.clean`
 (control and bidi characters made visible) and, in HTML, is escaped.
@@ -293,13 +294,20 @@ def render_history_text(revs: FileRevisions, color: bool = False) -> str:
     return "\n".join(lines)
 
 
+#: how ``cunwu history`` marks an edit of an approved disclosure that no
+#: correction entry covered when it was made (what the validator calls silent-edit)
+SILENT_MARK = "修改（未登记更正）"
+
+
 def revision_summary(r: FileRevision) -> str:
-    """What one revision of a file changed, in one line."""
+    """What one revision of a file changed, in one line; an edit made after
+    approval without a correction entry starts with :data:`SILENT_MARK`."""
     if r.note == "shallow-first":
         return "浅克隆中最早的版本（更早的修改看不到）"
     if r.note == "recreated":
         return "重新新建（此前曾删除）"
-    return describe(r.diff.kind, r.diff.changes) if r.diff is not None else ""
+    text = describe(r.diff.kind, r.diff.changes) if r.diff is not None else ""
+    return f"{SILENT_MARK}：{text}" if r.silent else text
 
 
 def revision_dict(r: FileRevision) -> dict:
@@ -313,6 +321,7 @@ def revision_dict(r: FileRevision) -> dict:
         "old_path": r.old_path,
         "status": r.status,
         "summary": revision_summary(r),
+        "silent_edit": r.silent,
     }
 
 

@@ -1,4 +1,10 @@
-"""The village's Atom feed: its newest disclosures, corrections marked."""
+"""The village's Atom feed: its newest disclosures, corrections marked.
+
+An entry's ``id`` is the disclosure's permanent URL (docs/urls.md), the same
+for every version: a corrected statement is the same entry, ``updated`` to
+the day of its last correction, so a feed reader shows it as changed, not as
+a second statement. ``published`` is the day it was approved.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +33,6 @@ def feed(site: VillageSite) -> Output:
     for d in docs:
         m = d.model
         when = dt.datetime.combine(m.last_changed or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.UTC)
-        info = site.info.get(site.key_of(d))
         summary = site.summary(d, "index.html").get("meta", "")
         if d.kind == "notice":
             summary = summary_text(d.body or "")
@@ -39,7 +44,9 @@ def feed(site: VillageSite) -> Output:
             title=site.title(d),
             link=site.base + d.url_path,
             description=summary,
-            unique_id=site.base + d.url_path + (f"#v-{info.stamp}" if info else ""),
+            # one entry per disclosure, whatever its version (not the stamp: a
+            # correction would read as a new disclosure)
+            unique_id=site.base + d.url_path,
             updateddate=when,
             pubdate=dt.datetime.combine(m.approved_on or when.date(), dt.time(), tzinfo=dt.UTC),
         )

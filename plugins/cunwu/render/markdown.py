@@ -87,15 +87,60 @@ def render_markdown(text: str, *, root: str = "", files: set[str] | None = None)
     # headings start at h2: the page title is the h1
     html = _converter().convert(text)
     html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
-    return nh3.clean(
-        html,
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-        attribute_filter=fix,
-        strip_comments=True,
+    return link_phones(
+        nh3.clean(
+            html,
+            tags=TAGS,
+            attributes=ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener noreferrer nofollow",
+            attribute_filter=fix,
+            strip_comments=True,
+        )
     )
+
+
+#: a phone number in running text: a landline with its area code and a separator
+#: (0123-66882103, 0123 66882103, (0123)66882103, （0123）66882103), an 11-digit
+#: mobile (138 0013 8000), a 400/800 service number; never inside a longer run
+#: of digits (a 12-digit village code, an amount)
+_PHONE = re.compile(
+    r"(?<![\d.])(?:"
+    r"[(（]0\d{2,3}[)）]\s?\d{7,8}"
+    r"|0\d{2,3}[-‐‑–\s]\d{7,8}"
+    r"|(?:\+86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}"
+    r"|[48]00-?\d{3}-?\d{4}"
+    r")(?![\d.])"
+)
+#: a tag, or the text between two tags, of HTML that nh3 wrote
+_TOKEN = re.compile(r"(<[^>]*>)")
+#: no links are made inside these
+_NO_LINKS = {"a", "code", "pre"}
+
+
+def link_phones(html: str) -> str:
+    """Phone numbers in the text of sanitised HTML as ``tel:`` links (a phone
+    dials them with a tap, and the theme keeps a link on one line, so a number
+    never breaks at its hyphen). Not inside links, code or preformatted text."""
+    out = []
+    inside = 0
+    for part in _TOKEN.split(html):
+        if part.startswith("<"):
+            m = re.match(r"<(/?)([a-zA-Z0-9]+)", part)
+            if m and m.group(2).lower() in _NO_LINKS:
+                inside += -1 if m.group(1) else 1
+            out.append(part)
+        elif inside > 0 or not part:
+            out.append(part)
+        else:
+            out.append(_PHONE.sub(_tel, part))
+    return "".join(out)
+
+
+def _tel(m: re.Match) -> str:
+    number = m.group(0)
+    digits = ("+" if number.startswith("+") else "") + re.sub(r"\D", "", number)
+    return f'<a href="tel:{digits}">{number}</a>'
 
 
 # a Markdown link or image, an HTML src/href, a reference definition ([ref]: path)

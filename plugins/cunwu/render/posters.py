@@ -87,11 +87,25 @@ def month_docs(meta: list[DocMeta], month: str) -> list[str]:
     return [d.key for d in meta if d.status == "approved" and d.month == month]
 
 
+#: the printable width of each paper (12 mm margins each side)
+_PRINTABLE_WIDTH_MM = {"A4": 186, "A3": 273}
+#: the height a notice's picture may take on the sheet, so the text it
+#: illustrates stays on the first page
+PICTURE_HEIGHT_MM = 90
+
+
+def picture_mm(paper: str) -> tuple[int, int]:
+    """The largest a poster prints a picture, (width, height) in mm; the print
+    copy of a picture is made for this box (:mod:`cunwu.write.pictures`)."""
+    return _PRINTABLE_WIDTH_MM.get(paper, 186), PICTURE_HEIGHT_MM
+
+
 def poster_extras(site: dict, page: dict, template: str, paper: str, font_css: str, font_family: str) -> dict:
     """The poster's own data: QR codes, phones, fonts. Derived from ``site`` and
     ``page`` only, so the page data stays the cache key of the poster."""
     extras = {
         "paper": paper,
+        "picture_max_height": f"{picture_mm(paper)[1]}mm",
         "font_css": font_css,
         "font_family": font_family,
         "version_date": page.get("version_date", ""),

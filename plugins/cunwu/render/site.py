@@ -23,7 +23,7 @@ from ..load.document import Doc
 from ..validate.project import TownshipContext, VillageBundle
 from ..words import date_zh, iso_date_zh
 from .common import Output
-from .markdown import local_refs
+from .markdown import local_refs, summary_text
 from .urls import complaint_url, rel_link, relative_root, village_base_url
 
 
@@ -173,6 +173,9 @@ class VillageSite:
         out = {
             # not "status": a page's status is Pelican's (published or hidden)
             "disclosure_status": m.status,
+            # the page's <meta name="description">: what search results and a
+            # chat's link preview show under the title
+            "description": self.description(doc),
             "approved_on": date_zh(m.approved_on),
             "corrections": [{"date": date_zh(c.date), "reason": c.reason} for c in m.corrections],
             "attachments": [
@@ -213,6 +216,17 @@ class VillageSite:
         if m.corrections:
             item["corrected"] = True
         return item
+
+    def description(self, doc: Doc) -> str:
+        """One sentence about a disclosure, for search results and link previews:
+        the village and kind, and the figures its lists show (a notice: its text)."""
+        township, title = self.ctx.config.township.name, self.title(doc)
+        if title.startswith(self.v.name):  # 甲村2026年10月财务公开
+            what = township + title
+        else:  # 1. 村级重大事项决策
+            what = f"{township}{self.v.name}{KINDS[doc.kind].title}：{title}"
+        detail = summary_text(doc.body, 120) if doc.body else self.kinds[doc.kind].meta(doc)
+        return what + (f"。{detail}" if detail else "")
 
     def redirect(self, name: str, target_path: str, title: str) -> Output:
         return Output(
@@ -276,13 +290,6 @@ class KindPages:
     def redirects(self, doc: Doc) -> Iterator[Output]:
         """Pages that send a document's other URLs (a notice's old slugs) to its page."""
         return iter(())
-
-    def outputs(self) -> Iterator[Output]:
-        """The section index, a page per document shown, and its redirects."""
-        yield self.section()
-        for doc in self.online():
-            yield self.page(doc, doc.url_path + "index.html")
-            yield from self.redirects(doc)
 
     def page(self, doc: Doc, name: str, **extra: Any) -> Output:
         """The page of one document (at ``name``; ``extra`` overrides page data,

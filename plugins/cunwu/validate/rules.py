@@ -108,6 +108,15 @@ def check_file_ref(c: Checker, path: tuple, ref: str, village_dir: Path | None) 
         or "\0" in ref
     )
     parts = PurePosixPath(ref).parts
+    if ref[:5].lower() == "data:":
+        # a picture pasted into the editor comes as a data: URL of 10,000 characters or more
+        c.add(
+            path,
+            "attachment-outside-village",
+            f"这里粘贴的是图片本身（以 data: 开头的一长串字符，共 {len(ref):,} 个），不能直接写进文件："
+            "请把图片存成文件放进本村 attachments/ 文件夹，再这样引用：![现场照片](attachments/2026-10/site.jpg)",
+        )
+        return
     if bad or ".." in parts:
         c.add(
             path,

@@ -11,7 +11,7 @@ from ..kinds import ACCOUNTS
 from ..load.document import builtin_accounts, builtin_programs, model_of, validate_model
 from ..model.township import TownshipConfig
 from ..problems import Problem, Report, problem
-from ..sources import SourceFile
+from ..sources import SourceFile, misnamed
 from .checkfile import check_file
 from .crossfile import check_power_numbers
 from .edits import doc_histories
@@ -120,7 +120,7 @@ def load_township(
             report.files_checked += 1
             read_checked(root, sf, allowed, out)
         if sf.kind == "unknown" and sf.village is None:
-            out.append(unknown_file(sf))
+            out.append(unknown_file(sf, root))
     check_power_numbers(list(ctx.powers.values()), out)
     # spreadsheets and linkage keys elsewhere in the repository (validate/sheetscan.py)
     out.extend(repository_problems(root, allowed))
@@ -130,10 +130,23 @@ def load_township(
     return ctx
 
 
-def unknown_file(sf: SourceFile) -> Problem:
+def unknown_file(sf: SourceFile, root: Path) -> Problem:
+    """A file cunwu does not read: an error when its name is a slip for a
+    place cunwu reads (it would silently never be published), else a warning."""
+    slip = misnamed(sf.rel)
+    if slip is None:
+        return problem(
+            sf.rel,
+            0,
+            "unknown-file",
+            "不认识的文件位置或扩展名，构建时会忽略它（格式说明见 docs/format.md）",
+        )
+    fix = f"请改名为 {slip.suggested}"
+    if (root / slip.suggested).exists():
+        fix = f"但 {slip.suggested} 已经存在：请确认哪一份是对的，把它留在 {slip.suggested}，删除另一份"
     return problem(
         sf.rel,
         0,
-        "unknown-file",
-        "不认识的文件位置或扩展名，构建时会忽略它（格式说明见 docs/format.md）",
+        "misnamed-file",
+        f"文件名或位置写错了，cunwu 不会读取它，它的内容不会发布：{'；'.join(slip.reasons)}。{fix}",
     )

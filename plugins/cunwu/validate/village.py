@@ -18,6 +18,7 @@ from ..sources import SourceFile
 from .checkfile import check_file, sort_docs
 from .crossfile import check_bundle, check_power_numbers
 from .edits import doc_histories
+from .pictures import picture_problem
 from .project import TownshipContext, VillageBundle
 from .rules import Checker
 from .sourcescan import privacy_problems, read_checked, redacted
@@ -90,9 +91,11 @@ def check_village(
         if sf.kind in ("attachment", "unknown"):
             if sf.kind == "attachment":
                 bundle.attachments.append(sf.rel)
+                if (huge := picture_problem(root, sf)) is not None:
+                    out.append(huge)
             read_checked(root, sf, allowed, out)
             if sf.kind == "unknown":
-                out.append(unknown_file(sf))
+                out.append(unknown_file(sf, root))
             continue
         loaded_doc = read_checked(root, sf, allowed, out)
         if loaded_doc is None or loaded_doc.located is None:

@@ -133,16 +133,19 @@ class OpenDataGenerator(VillageGenerator):
 
 
 class FilesGenerator(VillageGenerator):
-    """The theme's static files, robots.txt and the attachments the pages show."""
+    """The theme's static files, robots.txt and the attachments the pages show
+    (pictures at the size a phone shows them, see :mod:`cunwu.write.pictures`)."""
 
     def outputs(self) -> Any:
         site = self.run.site
+        pictures = self.run.pictures
         # effective where the village is hosted on its own (village.yaml: base_url)
         yield Output("robots.txt", body=robots_txt(unsearchable_paths(site.base)))
         for rel in sorted(site.published_files):
+            data = (site.ctx.root / "villages" / site.b.id / rel).read_bytes()
             yield Output(
                 rel,
-                body=(site.ctx.root / "villages" / site.b.id / rel).read_bytes(),
+                body=pictures.web(rel, data) if pictures is not None else data,
                 sources=(f"villages/{site.b.id}/{rel}",),
             )
         for name, body in self.run.static.items():

@@ -19,17 +19,24 @@ from ..errors import BuildError
 from ..render.common import Output, data_key
 from ..render.posters import poster_extras
 from .fingerprint import sha
+from .pictures import Pictures
 
 
 class PosterMaker:
-    """One per process: WeasyPrint and the fonts are loaded once."""
+    """One per process: WeasyPrint and the fonts are loaded once.
 
-    def __init__(self, cache_dir: Path, paper: str, allowed_dir: Path):
+    ``allowed_dir`` is the folder the engine may read files from;
+    ``pictures_dir`` the folder of the original pictures a poster shows
+    (``villages/``): each is embedded as its print copy (:mod:`cunwu.write.pictures`)."""
+
+    def __init__(self, cache_dir: Path, paper: str, allowed_dir: Path, pictures_dir: Path | None = None):
         from .pdf import PdfEngine
 
         self.cache_dir = cache_dir
         self.paper = paper
         self.engine = PdfEngine(allowed_dir, paper=paper)
+        self.pictures_dir = pictures_dir or allowed_dir
+        self.pictures = Pictures(cache_dir.parent / "pictures")
         self.fingerprint = sha("poster", self.engine.fingerprint, paper)
         self.rendered = 0
 
@@ -42,12 +49,16 @@ class PosterMaker:
         except OSError:
             return None
 
-    def key(self, code_fp: str, template_fp: str, site_key: str, page: dict) -> str:
-        """The poster's cache key: code, template closure, fonts and paper, the data shown.
+    def key(self, code_fp: str, template_fp: str, site_key: str, page: dict, base: Path) -> str:
+        """The poster's cache key: code, template closure, fonts and paper, the data shown,
+        and the bytes of the pictures it shows (a photo replaced under the same name).
         The page's link to its own poster is not shown on the poster: left out, so the
         build and ``cunwu print`` share the cache whatever the print window."""
         shown = {k: v for k, v in page.items() if k != "poster"}
-        return sha(code_fp, template_fp, site_key, self.fingerprint, data_key(shown))
+        pictures = [
+            sha(data) for _path, data in _local_images(str(page.get("html", "")), base, self.pictures_dir)
+        ]
+        return sha(code_fp, template_fp, site_key, self.fingerprint, data_key(shown), *pictures)
 
     def get(
         self, key: str, render_html, site: dict, page: dict, kind: str, base: Path, sources
@@ -68,7 +79,10 @@ class PosterMaker:
         return poster_extras(site, page, template, self.paper, font_css, family or self.engine.font_family)
 
     def render(self, key: str, html: str, base: Path, sources: tuple[str, ...]) -> bytes:
-        result = self.engine.render(inline_images(html, base, self.engine.allowed_dir), base_url=base)
+        html = inline_images(
+            html, base, self.pictures_dir, lambda path, data: self.pictures.print(path.name, data, self.paper)
+        )
+        result = self.engine.render(html, base_url=base)
         if result.missing_glyphs:
             from ..validate.glyphs import fix_for
 
@@ -106,7 +120,7 @@ def make_poster(
     ``cunwu build`` and ``cunwu print``. ``env`` finds the templates (a Pelican
     generator, or a Jinja environment with the same search path)."""
     assert out.data is not None and out.template is not None
-    key = maker.key(code_fp, template_fps[out.poster], site_key, out.data)
+    key = maker.key(code_fp, template_fps[out.poster], site_key, out.data, base)
     return maker.get(
         key,
         lambda extras: env.get_template(out.poster).render(site=site, page=out.data, poster=extras),
@@ -125,21 +139,34 @@ _TYPES = {
     ".jpeg": "image/jpeg",
     ".gif": "image/gif",
     ".webp": "image/webp",
+    ".svg": "image/svg+xml",
 }
 
 
-def inline_images(html: str, base: Path, allowed: Path) -> str:
+def _local_images(html: str, base: Path, allowed: Path) -> list[tuple[Path, bytes]]:
+    """(path, bytes) of the pictures of ``html`` that are files inside ``allowed``."""
+    out = []
+    for m in _IMG.finditer(html):
+        path = (base / html_unescape(m.group(2))).resolve()
+        if path.suffix.lower() in _TYPES and path.is_relative_to(allowed.resolve()) and path.is_file():
+            out.append((path, path.read_bytes()))
+    return out
+
+
+def inline_images(html: str, base: Path, allowed: Path, convert=None) -> str:
     """Relative images as data: URIs. WeasyPrint names an image in the PDF by
     the hash of its URL, so a file URL would make the PDF depend on where the
     build folder is; the image's bytes do not. Only files inside ``allowed``
-    are inlined; anything else is left for the engine's fetcher to refuse."""
+    are inlined; anything else is left for the engine's fetcher to refuse.
+    ``convert(path, data)`` gives the bytes to embed (the print copy)."""
 
     def repl(m: re.Match) -> str:
         path = (base / html_unescape(m.group(2))).resolve()
         mime = _TYPES.get(path.suffix.lower())
         if mime is None or not path.is_relative_to(allowed.resolve()) or not path.is_file():
             return m.group(0)
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        raw = path.read_bytes()
+        data = base64.b64encode(convert(path, raw) if convert is not None else raw).decode("ascii")
         return f"{m.group(1)}data:{mime};base64,{data}{m.group(3)}"
 
     return _IMG.sub(repl, html)

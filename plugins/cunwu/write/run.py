@@ -165,6 +165,8 @@ class VillageRun:
     posters: frozenset[str] = frozenset()
     #: makes PDFs (a cunwu.write.posters.PosterMaker); None when posters are off
     poster_maker: Any = None
+    #: resizes pictures for the web (a cunwu.write.pictures.Pictures); None: as they are
+    pictures: Any = None
     # results
     pages: dict[str, str] = field(default_factory=dict)
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -220,19 +222,15 @@ class VillageRun:
         """The notice-board PDF of one disclosure page, rendered only when its data changed."""
         maker = self.poster_maker
         name = poster_name(out)
-        key = maker.key(self.code_fp, self.template_fps[out.poster], self.site_key, out.data)
+        # the page's folder in the sources: its pictures are the originals, which
+        # the poster embeds as print copies (the site holds the web copies)
+        base = (self.root / "villages" / self.site.b.id / out.name).parent
+        key = maker.key(self.code_fp, self.template_fps[out.poster], self.site_key, out.data, base)
         if self._keep(name, key, out.sources):
             writer.keep(name)
             return
         pdf, rendered = make_poster(
-            maker,
-            generator,
-            self.code_fp,
-            self.template_fps,
-            self.site.site,
-            self.site_key,
-            out,
-            (self.output / out.name).parent,
+            maker, generator, self.code_fp, self.template_fps, self.site.site, self.site_key, out, base
         )
         self.posters_rendered += rendered
         writer.write_bytes(name, pdf)

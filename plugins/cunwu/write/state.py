@@ -109,6 +109,7 @@ class State:
     poster_maker: Any = None  # write.posters.PosterMaker when posters are on
     #: the stamps recorded as published so far (versions.json, --manifest)
     published: Published = field(default_factory=dict)
+    pictures: Any = None  # write.pictures.Pictures: the web copies of pictures
 
     @property
     def site(self) -> Path:

@@ -181,6 +181,9 @@ def render_root(
         page,
         {
             "style.css": state.static["style.css"],
+            # browsers ask the root of a host for /favicon.ico whatever a page links
+            "favicon.ico": state.static["favicon.ico"],
+            "favicon.svg": state.static["favicon.svg"],
             "versions.json": manifest,
             "robots.txt": township_robots(state, summaries),
         },

@@ -151,6 +151,7 @@ def render_village(state: State, task: Task, bundle: VillageBundle, result: Task
         prev_pages=prev,
         posters=posters,
         poster_maker=state.poster_maker,
+        pictures=state.pictures,
     ).run(state.pelican)
     written = dict(run.changed)
     # what a township's Pelican plugin wrote (a sitemap, say, or a change to one

@@ -16,6 +16,9 @@ from ..common import Output, group_order, signoff_data, text
 from ..numerals import capital_yuan
 from ..site import KindPages
 
+#: columns of numbers: right-aligned, and decimals padded to one width per column
+NUMERIC_COLUMNS = ("people", "area", "rate")
+
 _COLUMN_TITLES = {
     "people": "人数",
     "area": "面积(亩)",
@@ -76,6 +79,8 @@ class RosterPages(KindPages):
         cols = [
             c for c in (prog.columns if prog else []) if any(getattr(r, c) is not None for r in m.recipients)
         ]
+        cells = {c: column_cells([getattr(r, c) for r in m.recipients]) for c in cols}
+        row_cells = {id(r): [cells[c][i] for c in cols] for i, r in enumerate(m.recipients)}
         groups: OrderedDict[str, list] = OrderedDict()
         for r in sorted(m.recipients, key=lambda r: group_order(r.group)):
             groups.setdefault(r.group, []).append(r)
@@ -91,7 +96,7 @@ class RosterPages(KindPages):
             unit=(prog.unit or "") if prog else "",
             notice={"start": date_zh(m.notice.start), "end": date_zh(m.notice.end)},
             supervision=[{"label": p.label, "number": p.number} for p in m.supervision],
-            columns=[{"key": c, "title": _COLUMN_TITLES[c]} for c in cols],
+            columns=[{"key": c, "title": _COLUMN_TITLES[c], "numeric": c in NUMERIC_COLUMNS} for c in cols],
             groups=[
                 {
                     "name": g,
@@ -102,7 +107,7 @@ class RosterPages(KindPages):
                         {
                             "name": r.name,
                             "id": r.id_masked or "",
-                            "cells": [str(getattr(r, c)) if getattr(r, c) is not None else "" for c in cols],
+                            "cells": row_cells[id(r)],
                             "amount": money(r.amount),
                             "note": r.note or "",
                         }
@@ -122,5 +127,24 @@ class RosterPages(KindPages):
         return Output(name, "roster", data, sources=(doc.rel,), doc=site.key_of(doc), poster=self.spec.poster)
 
     def open_rows(self, doc: Doc) -> list[dict[str, str]]:
+        # open data keeps every value exactly as typed (4.7 stays 4.7)
         names = [c.name for c in self.spec.columns]
         return [{c: text(getattr(r, c)) for c in names} for r in doc.model.recipients]
+
+
+def column_cells(values: list) -> list[str]:
+    """One column's cells as text: decimals padded with zeros to the most any
+    value of the column has, so the numbers line up (4.7 and 2.75 read 4.70
+    and 2.75). Nothing is rounded: every digit typed is shown. Other values
+    (integers, text, empty) are shown as they are."""
+    places = [-int(v.as_tuple().exponent) for v in values if isinstance(v, Decimal) and v.is_finite()]
+    width = max([p for p in places if p > 0], default=0)
+    out = []
+    for v in values:
+        if v is None:
+            out.append("")
+        elif isinstance(v, Decimal) and v.is_finite() and width:
+            out.append(f"{v:.{max(width, -int(v.as_tuple().exponent))}f}")
+        else:
+            out.append(str(v))
+    return out
