@@ -23,6 +23,7 @@ from .flowchart import flow_outline, flowchart_svg
 from .fmt import date_zh, money
 from .markdown import local_refs, render_markdown, summary_text
 from .qr import qr_svg
+from .shortlinks import shortlink_pages
 from .urls import complaint_url, rel_link, relative_root, robots_txt, roster_path, village_base_url
 
 #: the key of the power list as a whole (its poster, its version)
@@ -252,6 +253,7 @@ class VillageSite:
         yield from self.archive()
         yield from self.version_pages()
         yield from self.renamed_pages()
+        yield from shortlink_pages(self)  # s/<stamp>/, what poster QR codes encode
         yield from self.open_data()
         yield from self.feed()
         # effective where the village is hosted on its own (village.yaml: base_url)
