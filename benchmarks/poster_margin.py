@@ -157,9 +157,9 @@ def measure(args) -> None:
         f"phone photo: turned {args.angle} deg, blur sigma {args.sigma}, JPEG {QUALITY}; "
         f"margin = narrowest width (px) at which both codes of a page decode"
     )
-    print(f"{'kind':12}{'posters':>8}{'pages':>7}   {'first pages: worst':52}further pages: worst")
+    print(f"{'kind':12}{'posters':>8}{'pages':>7}   {'first pages: worst':58}further pages: worst")
     for kind, n, pages, first, further, _missing in rows:
-        print(f"{kind:12}{n:>8}{pages:>7}   {worst(first):52}{worst(further)}")
+        print(f"{kind:12}{n:>8}{pages:>7}   {worst(first):58}{worst(further)}")
     print(f"({elapsed:.0f} s)")
 
 

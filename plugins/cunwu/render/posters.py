@@ -26,8 +26,8 @@ POSTER_NAME = "poster.pdf"
 # push a one-page poster onto a second sheet). Sizes include the quiet zone; on A3 they
 # are 1.41 times larger, so that a photo of the whole sheet has the same modules.
 #: first page: 0.75 mm decodes from a photo of the A4 sheet about 650 px wide (1.5 times
-#: below the 1,000 px of the legibility test); 0.8 mm also kept every demo poster to its
-#: page count, with less room to spare
+#: below the 1,000 px of the legibility test) and keeps every demo poster to its page
+#: count; 0.8 mm did too for those of one build day, with less room to spare
 QR_MODULE_MM = 0.75
 #: further pages (codes in the bottom margin, where every millimetre is a table row less):
 #: about 750 px
