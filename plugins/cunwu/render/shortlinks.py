@@ -11,7 +11,7 @@ the page itself; for a version corrected since, the page shows its banner "this 
 is out of date" with a link to the frozen version (``v/<stamp>/``). A roster taken off the
 site after its notice period sends its short paths to the roster section, which says how
 many were withdrawn. If two disclosures of one village ever share a stamp (10 hex digits:
-about one chance in 10^6 for a village with a thousand versions), the short path is a
+about one chance in two million for a village with a thousand versions), the short path is a
 page listing both, without a refresh.
 
 The power list as a whole has no short path: its stamp is computed from the catalog and
