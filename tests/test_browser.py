@@ -86,11 +86,37 @@ def test_complaint_link_carries_village_and_page(demo_site, demo_pages, chrome):
         page = chrome.new_page(viewport=PHONE)
         page.goto(base + demo_pages["finance"])
         href = page.get_attribute("a.report", "href")
+        stamp = page.get_attribute("#stale", "data-stamp")
         q = parse_qs(urlsplit(href).query)
         assert re.fullmatch(r"\d{12}", q["village"][0])
-        assert q["page"][0] == demo_pages["finance"].split("/", 1)[1].removesuffix("/index.html")
-        assert q["v"][0]  # the version the reader was looking at
+        # the version the reader was looking at, by its short path (as on the poster)
+        assert q == {"village": q["village"], "page": [f"s/{stamp}"]}
         page.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_short_path_opens_the_version_it_names(javascript, demo_site, chrome):
+    """A poster's page code opens <village>s/<stamp>/: Chromium follows its meta refresh (also
+    with JavaScript off) to the disclosure's page with ?v=<stamp>. A corrected version's
+    short path opens the current page, whose banner (JavaScript) then says the poster is
+    out of date and links to the frozen version."""
+    roster = demo_site / "dongshan/subsidies/2026-10-dibao"
+    old = next(d.name for d in (roster / "v").iterdir() if "url=" not in (d / "index.html").read_text())
+    current = re.search(r'data-stamp="([0-9a-f]{10})"', (roster / "index.html").read_text()).group(1)
+    with serve(demo_site) as base:
+        ctx = chrome.new_context(java_script_enabled=javascript, viewport=PHONE)
+        page = ctx.new_page()
+        page.goto(f"{base}dongshan/s/{current}/")
+        page.wait_for_url(f"**/dongshan/subsidies/2026-10-dibao/?v={current}")
+        assert page.is_visible("a.report") and not page.is_visible("#stale")
+        page.goto(f"{base}dongshan/s/{old}/")
+        page.wait_for_url(f"**/dongshan/subsidies/2026-10-dibao/?v={old}")
+        assert page.is_visible("#stale") == javascript
+        if javascript:
+            page.click(f"#stale a[href='v/{old}/']")
+            page.wait_for_url(f"**/dongshan/subsidies/2026-10-dibao/v/{old}/")
+            assert "旧版本" in page.inner_text("main")
+        ctx.close()
 
 
 def test_stale_poster_banner(demo_site, demo_pages, chrome):

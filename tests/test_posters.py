@@ -7,6 +7,7 @@ with pypdfium2 and every QR code on it decoded with zxing-cpp.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import subprocess
 from decimal import Decimal
@@ -110,37 +111,61 @@ def posters(demo_site) -> list[Path]:
     return found
 
 
+def redirect_target(page: Path) -> str:
+    """The URL a redirect page's meta refresh sends the reader to (relative, as written)."""
+    m = re.search(r'<meta http-equiv="refresh" content="0; url=([^"]+)">', page.read_text("utf-8"))
+    assert m, f"{page}: not a redirect page"
+    return html.unescape(m.group(1))
+
+
 def test_every_qr_code_decodes_to_a_page_that_exists(posters, demo_site):
+    """On every page of every poster: the page code leads, through the short path of the
+    poster's version, to the poster's own page with ?v=<its version>; the complaint code
+    goes straight to the intake with the village code and the same short page id."""
     decoded_pages, narrowest, least_quiet = 0, 99.0, 99.0
     for poster in posters:
-        pages = decode_all(poster)
-        first = pages[0]
-        assert len(first) == 2, f"{poster}: {len(first)} QR codes on page 1"
-        texts = [r.text for r, _ in first]
-        page_qr = next(t for t in texts if "jubao" not in t)
-        complaint = next(t for t in texts if "jubao" in t)
-        # the page QR: the disclosure's canonical URL with the poster's version
-        url = urlsplit(page_qr)
-        assert page_qr.startswith(BASE)
-        stamp = parse_qs(url.query)["v"][0]
-        target = demo_site / url.path.removeprefix("/qingshui/") / "index.html"
-        assert target.is_file(), page_qr
-        # the page shows the stamp the poster carries (the text a reader compares)
-        assert "版本 " + stamp in re.sub(r"<[^>]+>", "", target.read_text())
-        assert poster.parent == target.parent
-        # the complaint QR: the intake with the village code
-        q = parse_qs(urlsplit(complaint).query)
-        assert complaint.startswith("https://jubao.example.org/report?")
         village = poster.relative_to(demo_site).parts[0]
         code = re.search(r"村代码 (\d{12})", (demo_site / village / "index.html").read_text()).group(1)
-        assert q["village"] == [code]
-        for r, image in first:
-            assert r.ec_level in ("M", "Q", "H"), r.ec_level
-            width, quiet = printed_symbol(r, image)
-            assert width >= 25.0, f"{poster}: the symbol is {width:.1f} mm wide"  # 2.5 cm on paper
-            # the standard's 4 modules of white all round (measured up to 6)
-            assert quiet >= 4 * width / (17 + 4 * int(r.extra["Version"])) - 0.2, (poster, quiet)
-            narrowest, least_quiet = min(narrowest, width), min(least_quiet, quiet)
+        page_html = (poster.parent / "index.html").read_text()
+        stamp = re.search(r'data-stamp="([0-9a-f]{10})"', page_html) or re.search(
+            r"版本 (?:<b>)?([0-9a-f]{10})", page_html
+        )
+        stamp = stamp.group(1)
+        power_list = poster.parent.name == "powers"
+        pages = decode_all(poster)
+        for number, found in enumerate(pages, 1):
+            texts = sorted(r.text for r, _ in found)
+            assert len(texts) == 2, f"{poster} page {number}: {texts}"
+            page_qr = next(t for t in texts if "jubao" not in t)
+            complaint = next(t for t in texts if "jubao" in t)
+            if power_list:  # its versions have no short path: the page itself, as before
+                assert page_qr == f"{BASE}{village}/powers/?v={stamp}", page_qr
+            else:
+                # the short path: a page of its own that sends the reader on to the poster's page
+                assert page_qr == f"{BASE}{village}/s/{stamp}/", page_qr
+                short = demo_site / village / "s" / stamp / "index.html"
+                target = urlsplit(redirect_target(short))
+                assert parse_qs(target.query) == {"v": [stamp]}, target
+                assert (short.parent / target.path / "index.html").resolve() == poster.parent / "index.html"
+            # the complaint code: the intake, the village code and the short page id
+            assert complaint.startswith("https://jubao.example.org/report?"), complaint
+            q = parse_qs(urlsplit(complaint).query)
+            expected = {"village": [code], "page": ["powers"], "v": [stamp]} if power_list else None
+            assert q == (expected or {"village": [code], "page": [f"s/{stamp}"]}), complaint
+            for r, image in found:
+                assert r.ec_level in ("M", "Q", "H"), r.ec_level
+                width, quiet = printed_symbol(r, image)
+                module = width / (17 + 4 * int(r.extra["Version"]))
+                if number == 1:  # the head: at least 2.5 cm printed, modules of 0.75 mm
+                    assert width >= 25.0, f"{poster}: the symbol is {width:.1f} mm wide"
+                    assert module >= 0.72, f"{poster}: modules of {module:.2f} mm"
+                else:  # the bottom margin of a further page: modules of 0.65 mm
+                    assert width >= 20.0 and module >= 0.62, (
+                        f"{poster} p.{number}: {width:.1f}, {module:.2f} mm"
+                    )
+                # the standard's 4 modules of white all round (measured up to 6)
+                assert quiet >= 4 * module - 0.2, (poster, quiet)
+                narrowest, least_quiet = min(narrowest, width), min(least_quiet, quiet)
         decoded_pages += len(pages)
     print(f"decoded QR codes on {decoded_pages} poster pages; narrowest symbol {narrowest:.2f} mm")
 

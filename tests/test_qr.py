@@ -11,7 +11,7 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from cunwu.render.qr import QUIET_ZONE, qr_matrix, qr_svg
+from cunwu.render.qr import QUIET_ZONE, matrix_svg, qr_matrix, qr_svg
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 URL = "https://cunwu.example.org/qingshui/dongshan/finance/2026-10/?v=ab12cd34ef"
@@ -208,3 +208,24 @@ def test_survives_weasyprint_pdf(caplog: pytest.LogCaptureFixture) -> None:
         doc.close()
     found = {(r.text, r.ec_level) for r in zxingcpp.read_barcodes(img)}
     assert found == {(URL, "M"), (URL_ZH, "Q")}
+
+
+def test_boost_takes_the_strongest_level_the_same_version_holds() -> None:
+    """Error correction for free: never a larger symbol (smaller modules on paper)."""
+    for data, level in [
+        ("abc", "H"),  # version 1 holds 7 bytes at H
+        ("https://x.cn/ab", "Q"),  # 15 bytes: version 2 (1-M holds 14), which holds 22 at Q
+        ("https://cunwu.example.org/qingshui/dongshan/s/b2bdcf88f2/", "M"),  # 57: v4-M, Q holds 46
+        ("https://x.example/0123456789abcdef01234567", "M"),  # 42 bytes: all v3-M holds
+    ]:
+        plain, boosted = qr_matrix(data), qr_matrix(data, boost=True)
+        assert len(boosted) == len(plain), data
+        result = _decode(_rasterise(matrix_svg(boosted, size="30mm", label="x")))
+        assert (result.text, result.ec_level) == (data, level), data
+    assert qr_matrix("abc", ec="H", boost=True) == qr_matrix("abc", ec="H")
+
+
+def test_matrix_svg_is_qr_svg_of_the_same_matrix() -> None:
+    assert matrix_svg(qr_matrix(URL), size="31mm", label=URL) == qr_svg(URL, size="31mm")
+    with pytest.raises(ValueError):
+        matrix_svg(qr_matrix(URL), size="31 mm", label="x")

@@ -15,15 +15,32 @@ from xml.sax.saxutils import quoteattr
 from ..validate.project import VillageBundle
 from .common import POWER_LIST, doc_month
 from .flowchart import FONT_FAMILY
-from .qr import qr_svg
-from .urls import with_query
+from .qr import matrix_svg, qr_matrix
+from .urls import short_url, with_query
 
 POSTER_NAME = "poster.pdf"
-#: A poster's QR codes are drawn 31 mm wide, the 4-module quiet zone on each side included.
-#: From version 5 on (37 modules + 8) the symbol itself is 31 x 37 / 45 = 25.5 mm or more:
-#: at least 2.5 cm printed, however short the URL (a version-3 code would be 24.3 mm).
-QR_SIZE_MM = 31
-QR_MIN_VERSION = 5
+# How big a poster's QR codes are drawn. Whether a phone photo of the sheet scans depends
+# on the size of one module in the photo: with the blur and JPEG of a phone photo,
+# zxing-cpp needs about 2.3 pixels a module, whatever the version and error-correction
+# level (`benchmarks/poster_margin.py --sweep`). So codes are sized by module pitch: both
+# codes of a sheet are drawn at the size the one with more modules needs at that pitch,
+# between a floor and a ceiling (a very long intake URL gets smaller modules rather than
+# push a one-page poster onto a second sheet). Sizes include the quiet zone; on A3 they
+# are 1.41 times larger, so that a photo of the whole sheet has the same modules.
+#: first page: 0.75 mm decodes from a photo of the A4 sheet about 650 px wide (1.5 times
+#: below the 1,000 px of the legibility test) and keeps every demo poster to its page
+#: count; 0.8 mm did too for those of one build day, with less room to spare
+QR_MODULE_MM = 0.75
+#: further pages (codes in the bottom margin, where every millimetre is a table row less):
+#: about 750 px
+QR_RUN_MODULE_MM = 0.65
+QR_MIN_MM = 28.0
+QR_MAX_MM = 40.0
+QR_RUN_MAX_MM = 34.0
+#: error correction "M", boosted to "Q" or "H" where that fits the same version. A lower
+#: level decodes from smaller photos (fewer modules); a higher one survives a larger pin
+#: head or glare spot on the code. M is the measured balance (docs/urls.md).
+QR_EC = "M"
 
 
 @dataclass(frozen=True)
@@ -112,15 +129,7 @@ def poster_extras(site: dict, page: dict, template: str, paper: str, font_css: s
         # the running footer is set in the stylesheet, where HTML escaping does not hold
         "footer": css_string(f"{site['village']['name']} · {site['township']['name']}"),
         "phones": poster_phones(site, page),
-        "qr_page": qr_svg(
-            with_query(page["canonical"], v=page.get("stamp", "")),
-            size=f"{QR_SIZE_MM}mm",
-            label="网上公示",
-            min_version=QR_MIN_VERSION,
-        ),
-        "qr_complaint": qr_svg(
-            page["complaint"], size=f"{QR_SIZE_MM}mm", label="举报", min_version=QR_MIN_VERSION
-        ),
+        **poster_codes(site, page, template, paper),
     }
     if template == "power":
         # the page's chart scales to the sheet; its ids are already unique per item
@@ -132,6 +141,50 @@ def poster_extras(site: dict, page: dict, template: str, paper: str, font_css: s
         extras["chart"] = chart
         extras.update(chart_box(chart, paper))
     return extras
+
+
+def page_code_url(site: dict, page: dict, template: str) -> str:
+    """What the poster's page code encodes: the short path of the version the poster
+    shows (``<village>s/<stamp>/``, see render/shortlinks.py). The power list, whose
+    versions have no short path, keeps its page with ``?v=<stamp>``. The text printed
+    under the phones stays the full canonical URL, for a reader who types it."""
+    stamp = page.get("stamp", "")
+    if stamp and template != "powers":
+        return short_url(site["base_url"], stamp)
+    return with_query(page["canonical"], v=stamp)
+
+
+def code_size(modules: int, pitch: float, ceiling: float, scale: float = 1.0) -> float:
+    """The side in mm of a code of ``modules`` modules (quiet zone included) at ``pitch``,
+    between the floor and ``ceiling``, all times ``scale`` (the paper's)."""
+    return round(min(max(modules * pitch, QR_MIN_MM), ceiling) * scale, 1)
+
+
+def poster_codes(site: dict, page: dict, template: str, paper: str = "A4") -> dict:
+    """The page code and the complaint code, as SVG for the first page's head and,
+    smaller, for the bottom margin of every further page (so that a photo of page 2 still
+    leads to the disclosure and to the intake)."""
+    page_url = page_code_url(site, page, template)
+    codes = {
+        "page": qr_matrix(page_url, QR_EC, boost=True),
+        "complaint": qr_matrix(page["complaint"], QR_EC, boost=True),
+    }
+    modules = max(len(m) for m in codes.values())
+    scale = 1.41 if paper == "A3" else 1.0  # A3 is A4 scaled by sqrt(2)
+    size = code_size(modules, QR_MODULE_MM, QR_MAX_MM, scale)
+    run = min(code_size(modules, QR_RUN_MODULE_MM, QR_RUN_MAX_MM, scale), size)
+    labels = {"page": "网上公示", "complaint": "举报"}
+    out = {
+        "qr_size": f"{size}mm",
+        "qr_run_size": f"{run}mm",
+        # the bottom margin of further pages: the codes, with 5 mm of paper below them
+        # (where printers may not print) and 2 mm above
+        "qr_run_margin": f"{run + 7:.1f}mm",
+    }
+    for key, matrix in codes.items():
+        out[f"qr_{key}"] = matrix_svg(matrix, size=f"{size}mm", label=labels[key])
+        out[f"qr_{key}_run"] = matrix_svg(matrix, size=f"{run}mm", label=labels[key])
+    return out
 
 
 def poster_phones(site: dict, page: dict) -> list[dict]:

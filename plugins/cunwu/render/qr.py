@@ -11,11 +11,12 @@ import re
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_M, ERROR_CORRECT_Q
+from qrcode.exceptions import DataOverflowError
 
-__all__ = ["qr_matrix", "qr_svg", "QUIET_ZONE"]
+__all__ = ["qr_matrix", "qr_svg", "matrix_svg", "QUIET_ZONE"]
 
 QUIET_ZONE = 4  # modules of white border on each side, as the QR standard requires
-_EC_LEVELS = {"M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q, "H": ERROR_CORRECT_H}
+_EC_LEVELS = {"M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q, "H": ERROR_CORRECT_H}  # weakest first
 # A CSS/SVG length: number with an optional absolute or relative unit.
 _SIZE_RE = re.compile(r"^(?:\d+(?:\.\d+)?|\.\d+)(?:mm|cm|in|pt|pc|px|em|rem|%)?$")
 # Characters XML 1.0 cannot carry at all (C0 controls except tab/LF/CR, surrogates, U+FFFE/F).
@@ -36,24 +37,36 @@ def _attr(value: str) -> str:
     )
 
 
-def qr_matrix(data: str, ec: str = "M", min_version: int = 1) -> list[list[bool]]:
+def qr_matrix(data: str, ec: str = "M", min_version: int = 1, boost: bool = False) -> list[list[bool]]:
     """Module matrix for ``data`` (True = dark), including the 4-module quiet zone on every side.
 
     ``ec`` is the error-correction level: "M" (15 %, the default and the minimum allowed),
     "Q" (25 %) or "H" (30 %). Text is encoded as UTF-8 (byte mode). The symbol is at least
-    version ``min_version`` (1-40), larger if the data needs it.
+    version ``min_version`` (1-40), larger if the data needs it. With ``boost`` the symbol
+    takes the strongest level that still fits the version ``ec`` needs: more error
+    correction at no cost in module size.
     """
     if not isinstance(data, str) or not data:
         raise ValueError("二维码内容不能为空")
-    try:
-        level = _EC_LEVELS[ec]
-    except KeyError:
-        raise ValueError(f"纠错等级须为 M、Q 或 H，而不是 {ec!r}") from None
+    if ec not in _EC_LEVELS:
+        raise ValueError(f"纠错等级须为 M、Q 或 H，而不是 {ec!r}")
     if not 1 <= min_version <= 40:
         raise ValueError(f"二维码版本须在 1 到 40 之间，而不是 {min_version!r}")
-    code = qrcode.QRCode(version=min_version, error_correction=level, border=QUIET_ZONE)
+    code = qrcode.QRCode(version=min_version, error_correction=_EC_LEVELS[ec], border=QUIET_ZONE)
     code.add_data(data)
     code.make(fit=True)
+    if boost:
+        levels = list(_EC_LEVELS)
+        for stronger in levels[levels.index(ec) + 1 :]:
+            trial = qrcode.QRCode(
+                version=code.version, error_correction=_EC_LEVELS[stronger], border=QUIET_ZONE
+            )
+            trial.add_data(data)
+            try:
+                trial.make(fit=False)
+            except DataOverflowError:
+                break
+            code = trial
     return [[bool(cell) for cell in row] for row in code.get_matrix()]
 
 
@@ -105,25 +118,35 @@ def _path_data(matrix: list[list[bool]]) -> str:
 
 
 def qr_svg(
-    data: str, *, size: str = "30mm", label: str | None = None, ec: str = "M", min_version: int = 1
+    data: str,
+    *,
+    size: str = "30mm",
+    label: str | None = None,
+    ec: str = "M",
+    min_version: int = 1,
+    boost: bool = False,
 ) -> str:
     """A self-contained ``<svg>`` element drawing the QR code for ``data``.
 
     ``size`` sets both ``width`` and ``height`` ("30mm" for posters, "160px" for web pages);
     the ``viewBox`` is in module units including the quiet zone. ``label`` is the accessible
     name (``aria-label``); it defaults to ``data``. The output has no ids, no styles and no
-    scripts, so any number of codes can share an HTML page or a PDF. ``min_version`` sets a
-    floor on the symbol's version (see :func:`qr_matrix`).
+    scripts, so any number of codes can share an HTML page or a PDF. ``min_version`` and
+    ``boost`` are those of :func:`qr_matrix`.
     """
+    return matrix_svg(qr_matrix(data, ec, min_version, boost), size=size, label=label if label else data)
+
+
+def matrix_svg(matrix: list[list[bool]], *, size: str, label: str) -> str:
+    """The ``<svg>`` of a module matrix from :func:`qr_matrix` (see :func:`qr_svg`): one
+    matrix can be drawn at several sizes."""
     if not isinstance(size, str) or not _SIZE_RE.match(size):
         raise ValueError(f"二维码尺寸无效：{size!r}（例如 30mm、160px）")
-    matrix = qr_matrix(data, ec, min_version)
     n = len(matrix)
-    name = label if label else data
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" viewBox="0 0 {n} {n}" '
         f'width="{size}" height="{size}" shape-rendering="crispEdges" '
-        f'role="img" aria-label="{_attr(name)}">'
+        f'role="img" aria-label="{_attr(label)}">'
         f'<rect width="{n}" height="{n}" fill="#fff"/>'
         f'<path fill="#000" d="{_path_data(matrix)}"/>'
         "</svg>"

@@ -14,6 +14,8 @@ titles, build order or numbering::
     <village base>/<kind>/<key>/v/<stamp>/            one published version, frozen
     <village base>/<kind>/<key>/poster.pdf            notice-board poster
     <village base>/<kind>/<key>/data.json | data.csv  open data
+    <village base>/s/<stamp>/                         short path of one version (poster QR codes):
+                                                      redirects to its page with ?v=<stamp>
 
 ``<village base>`` is ``village.yaml: base_url`` when the village is hosted on
 its own, else ``cunwu.yaml: base_url`` + ``<village-id>/``.
@@ -48,16 +50,43 @@ def rel_link(from_output: str, to_path: str) -> str:
     return "./" if rel == "." else rel + trailing
 
 
+#: the folder of the short paths inside a village site
+SHORT_DIR = "s"
+
+
+def short_path(stamp: str) -> str:
+    """The short path of one published version inside its village site: ``s/<stamp>/``.
+
+    A stamp is a hash of the version's content, so the path is permanent; it is
+    short, so a poster's QR code has few, large modules (see docs/urls.md)."""
+    return f"{SHORT_DIR}/{stamp}/"
+
+
+def short_url(village_base: str, stamp: str) -> str:
+    return village_base + short_path(stamp)
+
+
 def with_query(url: str, **params: str) -> str:
-    """Add query parameters to ``url``, keeping any it already has."""
+    """Add query parameters to ``url``, keeping any it already has. A ``/`` in a value
+    stays as it is (RFC 3986 allows it in a query): ``page=finance/2026-10``, not ``%2F``."""
     parts = urlsplit(url)
-    extra = urlencode({k: v for k, v in params.items() if v})
+    extra = urlencode({k: v for k, v in params.items() if v}, safe="/")
     query = f"{parts.query}&{extra}" if parts.query and extra else parts.query or extra
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
 def complaint_url(base: str, village_code: str, page_id: str, stamp: str = "") -> str:
-    """The intake link carries which village and which page the reader was on."""
+    """The intake link carries which village and which page the reader was on.
+
+    ``page_id`` is the page's path inside the village site (``home``, ``finance``,
+    ``finance/2026-10``). A disclosure shown in one version (``stamp``: its page, or a
+    frozen old version under ``v/<stamp>``) is named by its short path ``s/<stamp>``
+    instead, which names the version as well and is shorter: the poster's complaint
+    code, which must work without the site, gets fewer modules. The power list as a
+    whole (``powers``) has a stamp but no short path (its versions are not recorded),
+    so it keeps its path and ``v=<stamp>``."""
+    if stamp and "/" in page_id:
+        return with_query(base, village=village_code, page=short_path(stamp).rstrip("/"))
     return with_query(base, village=village_code, page=page_id, v=stamp)
 
 

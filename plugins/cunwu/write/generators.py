@@ -19,7 +19,7 @@ from jinja2 import Environment
 from pelican.generators import Generator
 
 from ..kinds import page_kinds
-from ..render import feed, opendata
+from ..render import feed, opendata, shortlinks
 from ..render.common import Output
 from ..render.pages import versions, village
 from ..render.theme import dict_first
@@ -122,6 +122,7 @@ class VersionsGenerator(VillageGenerator):
     def outputs(self) -> Any:
         yield from versions.version_pages(self.run.site)
         yield from versions.renamed_pages(self.run.site)
+        yield from shortlinks.shortlink_pages(self.run.site)
 
 
 class OpenDataGenerator(VillageGenerator):
