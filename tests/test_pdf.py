@@ -547,17 +547,6 @@ def test_merge_rejects_nothing_and_garbage(one_page) -> None:
         merge_pdfs([one_page.pdf, b"not a pdf"])
 
 
-# --------------------------------------------------------------------------- speed (loose bound)
-
-
-def test_warm_render_speed(engine: PdfEngine, site: Path, three_pages) -> None:
-    html = poster(85, title="东山村低保金发放名册")
-    start = time.perf_counter()
-    result = engine.render(html, site)
-    per_page = (time.perf_counter() - start) / result.pages
-    assert per_page < 1.2, per_page  # ~0.15 s measured; loose against a busy machine
-
-
 def test_no_stray_files(engine: PdfEngine) -> None:
     cache = engine.font_files["Regular"].parent
     assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]

@@ -311,7 +311,7 @@ def test_a_duplicate_key_is_not_expanded():
     located, problems = parse_yaml("f.yaml", text)
     assert [(p.line, p.code) for p in problems] == [(2, "duplicate-key")]
     assert located.data == {"x": "1"}
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5  # expanded, it would run for minutes
     # the same text under a key of its own is expanded, and refused
     assert only_problem(text.replace("x:\n", "y:\n")) == (2, "yaml-alias-bomb")
 
