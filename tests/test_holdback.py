@@ -24,6 +24,7 @@ from cunwu.errors import HistoryError, PrivacyLeak, ValidationFailed
 from cunwu.privacy import id_check_char
 
 import conftest
+from browser import LAYOUT_PROBE, browser, chromium_available, serve
 from conftest import GOLDEN_PROJECT, build_site, copy_project
 
 AS_OF = dt.date(2026, 12, 20)
@@ -443,3 +444,35 @@ def test_exit_statuses(repo, tmp_path, capsys):
     assert cli_build(repo, out) == 1  # a township error: nothing published
     captured = capsys.readouterr()
     assert "cunwu.yaml" in captured.out and "没有构建" in captured.err
+
+
+# ---------------------------------------------------------------- in a real browser
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not chromium_available(), reason="needs Debian chromium (make test installs it)")
+def test_the_township_index_with_held_villages_in_chromium(repo, tmp_path, artifacts):
+    """beta held back with its kept version, gamma never passed: the index on a
+    phone, screenshot in tests/_artifacts/phone-township-held.png."""
+    add_village(repo, "gamma", "丙村", "990101101203")
+    replace(
+        repo / "villages/gamma/finance/2026-10.yaml", "closing_balance: 1650.10", "closing_balance: 1650.11"
+    )
+    next_month(repo)
+    out = tmp_path / "out"
+    assert set(build(repo, out).held) == {"beta", "gamma"}
+    with serve(out / "site") as base, browser() as chrome:
+        page = chrome.new_page(viewport={"width": 390, "height": 844})
+        page.goto(base)
+        page.screenshot(path=str(artifacts / "phone-township-held.png"), full_page=True)
+        probe = page.evaluate(LAYOUT_PROBE)
+        assert probe["pageWidth"] <= 390 and not probe["bad"], probe["bad"]
+        beta = page.inner_text("#beta")
+        assert f"暂缓更新 1 个文件有错误，本村网站保持 {FIRST} 的版本" in beta
+        assert "暂缓更新 1 个文件有错误，本村还没有通过检查的版本，暂不发布" in page.inner_text("#gamma")
+        assert page.locator("#gamma a").count() == 0 and page.locator("#beta a").count() == 1
+        # the badge's own style is applied (the page's CSP allows inline styles)
+        badge = page.locator("#beta .held b")
+        assert badge.evaluate("el => getComputedStyle(el).borderTopColor") == "rgb(230, 149, 0)"
+        assert page.locator("#alpha .held").count() == 0
+        page.close()
