@@ -14,7 +14,7 @@ from ..render.posters import DocMeta
 from ..sources import SourceFile
 from ..validate.project import TownshipContext
 
-RECORD_VERSION = 3
+RECORD_VERSION = 2
 
 
 @dataclass
