@@ -257,6 +257,20 @@ def test_all_or_nothing_restores_the_old_behaviour(repo, tmp_path):
     assert not (out / ".staging").exists()
 
 
+def test_a_duplicate_village_code_holds_back_the_village_it_is_reported_on(repo, tmp_path):
+    out = tmp_path / "out"
+    build(repo, out)
+    before = tree(out / "site/beta")
+    replace(repo / "villages/beta/village.yaml", '"990101101202"', '"990101101201"')  # alpha's
+    commit(repo, "改村代码", "2026-12-06")
+    result = build(repo, out)
+    assert [(p.file, p.code) for p in result.report.errors] == [
+        ("villages/beta/village.yaml", "duplicate-id")
+    ]
+    assert set(result.held) == {"beta"} and result.held["beta"].kept == FIRST
+    assert tree(out / "site/beta") == before  # with its own code, as it was
+
+
 # ---------------------------------------------------------------- a fresh CI checkout
 
 
@@ -394,6 +408,8 @@ def test_a_number_in_a_villages_output_holds_that_village_back(repo, tmp_path):
     index = (out / "site/index.html").read_text("utf-8")
     assert FULL_ID not in index and "生成的网页中发现个人号码" in village_entry(index, "beta")
     assert not any(FULL_ID.encode() in p.read_bytes() for p in (out / "site").rglob("*") if p.is_file())
+    with pytest.raises(PrivacyLeak):
+        build(repo, tmp_path / "other", all_or_nothing=True)
 
 
 def test_a_number_from_a_template_still_stops_everything(repo, tmp_path):
