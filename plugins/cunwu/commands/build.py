@@ -512,6 +512,7 @@ def publish(plan: Plan, results: list[TaskResult], root: RootBuild | None) -> in
     changed = 0
     if root is not None:
         changed = len(install_root(state, root, _summaries(results)))
+        state.cache.mkdir(parents=True, exist_ok=True)  # no village may have been built
         (state.cache / "root.key").write_text(root.key)
     for r in results:
         if r.summary is not None and is_absent(r.summary):
