@@ -170,6 +170,24 @@ def test_a_bad_village_is_held_back_while_another_publishes_its_new_month(repo, 
     assert "暂缓更新" not in (site / "index.html").read_text("utf-8")
 
 
+def test_the_chart_of_accounts_of_that_commit_is_read_from_git(tmp_path, isolated_git):
+    """A township's own chart lives outside the folders the history log reads:
+    the last passing commit still finds it (at that commit), so beta is kept."""
+    proj = copy_project(GOLDEN_PROJECT, tmp_path / "township")
+    add_village(proj, "beta", "乙村", "990101101202")
+    replace(proj / "cunwu.yaml", "due_day: 10", "due_day: 10\naccounts: data/accounts.yaml")
+    (proj / "data").mkdir()
+    shutil.copy(conftest.REPO / "plugins/cunwu/data/accounts.yaml", proj / "data/accounts.yaml")
+    git(proj, "init", "-q", "-b", "main")
+    commit(proj, "十月公开", FIRST)
+    next_month(proj)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(proj), str(clone)], check=True, capture_output=True)
+    result = build(clone, tmp_path / "ci")
+    assert set(result.held) == {"beta"} and result.held["beta"].kept == FIRST
+    assert (tmp_path / "ci/site/beta/finance/2026-10/index.html").is_file()
+
+
 def test_uncommitted_mistakes_keep_the_committed_version(repo, tmp_path):
     """A cadre's preview with a mistake: the village shows what is committed."""
     out = tmp_path / "out"

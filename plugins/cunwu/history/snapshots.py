@@ -41,6 +41,9 @@ class Snapshot:
     commit: Commit
     village: tuple[tuple[str, str], ...]
     township: tuple[tuple[str, str], ...]
+    #: the newest commit up to this one that changed a township file: states
+    #: with the same one see the same township files and their history
+    township_commit: str = ""
 
     @property
     def date(self) -> str:
@@ -55,10 +58,13 @@ def snapshots(history: History, vid: str) -> list[Snapshot]:
     top = f"villages/{vid}/"
     files: dict[str, str] = {}
     states: list[Snapshot] = []
+    township_commit = ""
     for c in history.commits:
         touched = False
         for ch in c.changes:
             for path in (ch.old_path, ch.new_path):
+                if path and is_township_file(path):
+                    township_commit = c.sha
                 if path and (path.startswith(top) or is_township_file(path)):
                     touched = True
             if ch.old_path and ch.old_path != ch.new_path:
@@ -74,7 +80,7 @@ def snapshots(history: History, vid: str) -> list[Snapshot]:
         if not village:
             states.clear()  # the folder was removed: what came before is another village
             continue
-        states.append(Snapshot(c, village, township))
+        states.append(Snapshot(c, village, township, township_commit))
     out: list[Snapshot] = []
     seen: set[tuple] = set()
     for s in reversed(states):

@@ -135,10 +135,11 @@ def fallback_task(job: FallbackJob) -> TaskResult:
     history = state.history
     if history is None or not history.available:
         return _keep_live(state, job, out)
+    townships: dict[tuple, tuple[TownshipContext, bool]] = {}
     for snap in snapshots(history, r.vid):
         if (snap.village, snap.township) == job.now or (hold.leak and snap.village == job.now[0]):
             continue
-        passed = _check_at(state, history, job, snap)
+        passed = _check_at(state, history, job, snap, townships)
         if passed is not None:
             _render_at(state, job, snap, *passed, out)
             return out
@@ -167,25 +168,30 @@ def _write(view: Path, rel: str, data: bytes) -> bool:
     return True
 
 
-def _township_at(history: History, view: Path, snap: Snapshot, hist: History):
+def _township_at(history: History, view: Path, snap: Snapshot, hist: History) -> tuple[TownshipContext, bool]:
     """The township's context as the commit had it, and whether its files passed."""
-    files = discover(view)
     report = Report()
-    ctx = load_township(view, files, report, hist)
+    ctx = load_township(view, discover(view), report, hist)
     accounts = getattr(ctx.config, "accounts", None)
     if accounts and not (view / accounts).is_file():
         data = blob_at(history, snap.commit.sha, accounts)
         if data is not None and _write(view, accounts, data):
-            files = discover(view)
             report = Report()
-            ctx = load_township(view, files, report, hist)
-    return ctx, files, report.ok()
+            ctx = load_township(view, discover(view), report, hist)
+    return ctx, report.ok()
 
 
 def _check_at(
-    state: State, history: History, job: FallbackJob, snap: Snapshot
+    state: State,
+    history: History,
+    job: FallbackJob,
+    snap: Snapshot,
+    townships: dict[tuple, tuple[TownshipContext, bool]],
 ) -> tuple[TownshipContext, History, VillageBundle, list[SourceFile]] | None:
-    """Check the village and the township as they stood at ``snap``; None unless all passed."""
+    """Check the village and the township as they stood at ``snap``; None unless
+    all passed. ``townships``: the township contexts already loaded, by the
+    state of the township's files and their history (the view's folder is
+    the same for every state of the village)."""
     vid = job.result.vid
     view = state.staging / "_views" / vid
     try:
@@ -193,10 +199,13 @@ def _check_at(
     except KeyError:
         return None  # a blob this clone does not have (a partial clone)
     hist = history.until(snap.commit.sha)
-    ctx, files, township_ok = _township_at(history, view, snap, hist)
+    key = (snap.township, snap.township_commit)
+    if key not in townships:
+        townships[key] = _township_at(history, view, snap, hist)
+    ctx, township_ok = townships[key]
     if not township_ok:
         return None
-    vfiles = [f for f in files if f.village == vid]
+    vfiles = [f for f in discover(view) if f.village == vid]
     bundle, problems, _count = check_village(ctx, vid, vfiles, hist)
     if bundle is None or any(p.severity == "error" for p in problems):
         return None
