@@ -15,7 +15,13 @@ month's statement (a summary, with a correction entry), so the sites have pages 
   no version pages, no silent-edit check, no manifest check): the
   difference is what the history features cost a build;
 * how many ``git`` processes each command starts (a logging ``git`` first on
-  ``PATH``): the history must be read in one pass, not per file.
+  ``PATH``): the history must be read in one pass, not per file;
+* a village held back (issue 16): one more commit gives one village a new
+  month that does not add up, and the build publishes it from its last
+  passing commit, cold in a new folder (as in CI) and with nothing changed;
+  then the worst case, a village none of whose states may be published (its
+  code taken by another village from the next commit on), so that every
+  state of its history is checked.
 
 Timings on a shared machine are noisy; compare runs made one after another.
 
@@ -183,11 +189,11 @@ def git_shim(folder: Path, log: Path) -> dict[str, str]:
     return {"PATH": f"{folder}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
-def run(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
+def run(cmd: list[str], cwd: Path, env: dict | None = None, ok: tuple[int, ...] = (0,)) -> float:
     start = time.perf_counter()
     r = subprocess.run(cmd, cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True)
     seconds = time.perf_counter() - start
-    if r.returncode != 0:
+    if r.returncode not in ok:
         sys.stderr.write(
             r.stdout.decode(errors="replace")[-3000:] + r.stderr.decode(errors="replace")[-3000:]
         )
@@ -195,10 +201,61 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
     return seconds
 
 
-def counted(cmd: list[str], cwd: Path, shim: dict, log: Path) -> tuple[float, list[str]]:
+def counted(
+    cmd: list[str], cwd: Path, shim: dict, log: Path, ok: tuple[int, ...] = (0,)
+) -> tuple[float, list[str]]:
     log.write_text("")
-    seconds = run(cmd, cwd, shim)
+    seconds = run(cmd, cwd, shim, ok)
     return seconds, log.read_text().splitlines()
+
+
+def git_commit(repo: Path, message: str) -> None:
+    env = dict(
+        os.environ,
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="cadre",
+        GIT_AUTHOR_EMAIL="cadre@example.cn",
+        GIT_COMMITTER_NAME="cadre",
+        GIT_COMMITTER_EMAIL="cadre@example.cn",
+    )
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, check=True, env=env)
+
+
+def held_back(
+    repo: Path, tmp: Path, cunwu: list[str], jobs: list[str], months: int, villages: int, shim, log
+):
+    """Builds with a village held back: (label, seconds, git processes) rows."""
+    vid = min(7, villages - 1)
+    m = months  # the month after the last one committed
+    year, month = 2024 + m // 12, m % 12 + 1
+    text = statement(vid, year, month, 100000 + m * CLOSING_STEP, False)
+    good = f"closing_balance: {100000 + m * CLOSING_STEP + CLOSING_STEP}.00"
+    assert good in text
+    path = repo / f"villages/v{vid:02d}/finance/{year}-{month:02d}.yaml"
+    path.write_text(text.replace(good, good[:-3] + ".01"), "utf-8")
+    git_commit(repo, f"v{vid:02d} {year}-{month:02d} 财务公开（期末余额有误）")
+    build = [*cunwu, "build", "--quiet", "--no-posters", *jobs]
+    rows = []
+    out = tmp / "out-held"
+    for label in ("cold, new folder (CI)", "nothing changed"):
+        seconds, git_calls = counted([*build, "--out", str(out)], repo, shim, log, ok=(3,))
+        rows.append((f"one village held back: {label}", seconds, git_calls))
+    if villages >= 2:
+        # from now on the last village's code is the one before it's: it is held
+        # back, and none of its states may be published, so every one is checked
+        last, other = villages - 1, villages - 2
+        vfile = repo / f"villages/v{other:02d}/village.yaml"
+        vfile.write_text(
+            vfile.read_text("utf-8").replace(f'code: "9901{other:08d}"', f'code: "9901{last:08d}"'), "utf-8"
+        )
+        git_commit(repo, f"v{other:02d} 村代码与 v{last:02d} 相同")
+        seconds, git_calls = counted([*build, "--out", str(tmp / "out-never")], repo, shim, log, ok=(3,))
+        rows.append(
+            (f"+ a village none of whose {months + 1} states may be published: cold", seconds, git_calls)
+        )
+    return rows
 
 
 def subcommand(argv: str) -> str:
@@ -309,6 +366,13 @@ def main() -> None:
             f"\nhistory features add {c1 - c0:+.1f} s to a cold build ({(c1 - c0) / c0:+.0%}, "
             f"{p1 - p0} more HTML files: version pages) and {a1 - a0:+.2f} s to a build with nothing changed"
         )
+        print("\n| build --no-posters, with history | seconds | git processes |\n|---|---:|---|")
+        print(f"| all villages pass: cold | {c1:.1f} | {calls(rows[0][4])} |")
+        print(f"| all villages pass: nothing changed | {a1:.2f} | {calls(rows[0][5])} |")
+        for label, seconds, git_calls in held_back(
+            repo, tmp, cunwu, jobs, args.months, args.villages, shim, log
+        ):
+            print(f"| {label} | {seconds:.2f} | {calls(git_calls)} |")
     finally:
         if args.keep:
             print(f"kept {tmp}")

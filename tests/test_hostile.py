@@ -760,7 +760,12 @@ def test_yaml_never_constructs_objects(tmp_path):
             assert e.line > 0
     assert not marker.exists()
     with pytest.raises(ValidationFailed):
-        build_site(root, tmp_path / "out", posters=False)
+        build_site(root, tmp_path / "out", posters=False, all_or_nothing=True)
+    assert not marker.exists()
+    # held back: with no history and no earlier site, the village has no site
+    result = build_site(root, tmp_path / "out", posters=False)
+    assert set(result.held) == {"alpha"} and not (tmp_path / "out/site/alpha").exists()
+    assert "暂缓更新" in (tmp_path / "out/site/index.html").read_text("utf-8")
     assert not marker.exists()
 
 

@@ -181,6 +181,7 @@ def test_village_contacts_change_reaches_its_pages_only(project):
 
 
 def test_failed_build_leaves_build_untouched(project):
+    """All or nothing: one error, and not a file of the site changes."""
     out = project / "build"
     build_site(project, out)
     before = snapshot(out / "site")
@@ -190,8 +191,32 @@ def test_failed_build_leaves_build_untouched(project):
         "closing_balance: 1400.11",
     )
     with pytest.raises(ValidationFailed):
-        build_site(project, out)
+        build_site(project, out, all_or_nothing=True)
     assert snapshot(out / "site") == before
+    assert not (out / ".staging").exists()
+
+
+def test_without_git_a_held_village_keeps_the_site_on_disk(project):
+    """No history, so no earlier commit to build from: the village's live tree
+    stays exactly as the last build left it (not even swapped), and the
+    township index says it is held back."""
+    out = project / "build"
+    build_site(project, out)
+    before = snapshot(out / "site")
+    replace(
+        project / "villages/alpha/finance/2026-09.yaml",
+        "closing_balance: 1400.10",
+        "closing_balance: 1400.11",
+    )
+    result = build_site(project, out)
+    assert set(result.held) == {"alpha"}
+    assert (result.held["alpha"].kept, result.held["alpha"].commit) == ("", "")
+    after = snapshot(out / "site")
+    assert {k: v for k, v in after.items() if k.startswith("alpha/")} == {
+        k: v for k, v in before.items() if k.startswith("alpha/")
+    }
+    index = (out / "site/index.html").read_text("utf-8")
+    assert "暂缓更新" in index and "本村网站保持上次发布的样子" in index
     assert not (out / ".staging").exists()
 
 
@@ -247,10 +272,10 @@ def test_crash_during_swap_is_finished_next_time(project, monkeypatch):
     os.sync()
 
 
-def test_an_error_anywhere_stops_before_anything_is_published(project):
-    """One broken village, and nothing is published: every problem is listed,
-    the live site is not made. (Each village is checked and rendered in one
-    task, so the good village may have been rendered into staging.)"""
+def test_all_or_nothing_stops_before_anything_is_published(project):
+    """With all_or_nothing, one broken village and nothing is published: every
+    problem is listed, the live site is not made. (Each village is checked and
+    rendered in one task, so the good village may have been rendered into staging.)"""
     shutil.copytree(project / "villages/alpha", project / "villages/beta")
     replace(project / "villages/beta/village.yaml", '"990101101201"', '"990101101202"')
     replace(
@@ -258,7 +283,7 @@ def test_an_error_anywhere_stops_before_anything_is_published(project):
     )
     out = project / "build"
     with pytest.raises(ValidationFailed) as exc:
-        build_site(project, out)
+        build_site(project, out, all_or_nothing=True)
     codes = {(p.file, p.code) for p in exc.value.report.errors}
     assert codes == {
         ("villages/beta/finance/2026-09.yaml", "balance-mismatch"),
@@ -266,3 +291,127 @@ def test_an_error_anywhere_stops_before_anything_is_published(project):
     }
     assert not (out / "site").exists()
     assert not (out / ".staging").exists()
+    # by default beta is held back: without git and without an earlier site
+    # there is no version of it to show, and alpha publishes
+    result = build_site(project, out)
+    assert set(result.held) == {"beta"} and result.held["beta"].published is False
+    assert result.held["beta"].reason == "2 个文件有错误"
+    assert (out / "site/alpha/index.html").is_file() and not (out / "site/beta").exists()
+
+
+# ---------------------------------------------------------------- killed while publishing
+
+
+NOVEMBER = """period: 2026-11
+status: approved
+approved_on: 2026-12-05
+notice: {start: 2026-12-05, end: 2026-12-20}
+opening_balance: 1650.10
+income:
+  - {date: 2026-11-03, voucher: "0015", account: "50301", summary: 村级组织运转经费, amount: 100.00}
+expense: []
+totals: {income: 100.00, expense: 0.00}
+closing_balance: 1750.10
+signoff: {handler: 李某, oversight: [赵某], approver: 王某}
+"""
+
+
+def _killed_at(point: str):
+    """Patches for a child process that SIGKILLs itself at ``point`` of the publish step."""
+    import signal
+
+    from cunwu.write import swap
+
+    def die():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    real_exchange, real_rmtree, real_replace = swap.exchange, shutil.rmtree, os.replace
+    swaps = []
+
+    def exchange(staging, live):
+        if point == "journal":
+            die()  # the journal is written, nothing swapped yet
+        real_exchange(staging, live)
+        swaps.append(live.name)
+        if point == "swap" and len(swaps) == 1:
+            die()  # one village swapped in, the next one not
+
+    def rmtree(path, *args, **kwargs):
+        if point == "removal" and Path(path).name.startswith("_gone-"):
+            die()  # the village is renamed off the site, not yet deleted
+        real_rmtree(path, *args, **kwargs)
+
+    def replace(src, dst, *args, **kwargs):
+        real_replace(src, dst, *args, **kwargs)
+        if point == "root" and "/_root/" in str(src):
+            die()  # one file of the township root installed, the others not
+
+    swap.exchange = exchange
+    shutil.rmtree = rmtree
+    os.replace = replace
+
+
+@pytest.mark.parametrize("point", ["journal", "swap", "removal", "root"])
+def test_a_kill_while_publishing_with_a_held_village(tmp_path, isolated_git, point):
+    """A build that publishes alpha's new month, holds beta back (its last
+    passing commit, rendered and swapped in like any village) and takes gamma
+    off the site (no commit of it ever passed) is killed at ``point``: each
+    village is then wholly old or wholly new, each township file old or new,
+    and the next build finishes the job."""
+    import datetime as dt
+    import multiprocessing
+
+    from conftest import git
+
+    as_of = dt.date(2026, 12, 20)
+    proj = copy_project(GOLDEN_PROJECT, tmp_path / "project")
+    for vid, code in (("beta", "990101101202"), ("gamma", "990101101203")):
+        shutil.copytree(proj / "villages/alpha", proj / f"villages/{vid}")
+        replace(proj / f"villages/{vid}/village.yaml", '"990101101201"', f'"{code}"')
+    env = {k: "李" for k in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME")}
+    env.update({k: "li@example.invalid" for k in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL")})
+    git(proj, "init", "-q", "-b", "main")
+    git(proj, "add", "villages/alpha", "villages/beta", "powers", "content", "cunwu.yaml")
+    git(proj, "commit", "-qm", "十月", env={**env, "GIT_AUTHOR_DATE": "2026-11-16T10:00:00+08:00"})
+    out = tmp_path / "out"
+    build_site(proj, out, as_of=as_of, posters=False)  # gamma: a preview, never committed
+    old = {k: v[0] for k, v in snapshot(out / "site").items()}
+    for vid in ("alpha", "beta"):
+        (proj / f"villages/{vid}/finance/2026-11.yaml").write_text(NOVEMBER, "utf-8")
+    replace(
+        proj / "villages/beta/finance/2026-11.yaml", "closing_balance: 1750.10", "closing_balance: 1750.11"
+    )
+    replace(
+        proj / "villages/gamma/finance/2026-10.yaml", "closing_balance: 1650.10", "closing_balance: 1650.11"
+    )
+    git(proj, "add", "-A")
+    git(proj, "commit", "-qm", "十一月", env={**env, "GIT_AUTHOR_DATE": "2026-12-06T10:00:00+08:00"})
+    reference = build_site(proj, tmp_path / "reference", as_of=as_of, posters=False)
+    assert set(reference.held) == {"beta", "gamma"}
+    new = {k: v[0] for k, v in snapshot(tmp_path / "reference/site").items()}
+
+    def killed_build():
+        _killed_at(point)
+        build_site(proj, out, as_of=as_of, posters=False, jobs=1)
+        os._exit(0)  # not killed: the test fails below
+
+    child = multiprocessing.get_context("fork").Process(target=killed_build)
+    child.start()
+    child.join()
+    assert child.exitcode == -9
+
+    now = {k: v[0] for k, v in snapshot(out / "site").items()}
+
+    def part(files: dict, top: str) -> dict:
+        return {k: v for k, v in files.items() if k.startswith(top + "/")}
+
+    for vid in ("alpha", "beta", "gamma"):
+        assert part(now, vid) in (part(old, vid), part(new, vid)), vid
+    assert part(now, "beta") == part(old, "beta")  # held: its old site, whatever happened
+    for name in ("index.html", "versions.json", "robots.txt"):
+        assert now.get(name) in (old.get(name), new.get(name)), name
+
+    result = build_site(proj, out, as_of=as_of, posters=False)
+    assert set(result.held) == {"beta", "gamma"}
+    assert {k: v[0] for k, v in snapshot(out / "site").items()} == new
+    assert not (out / ".cache/swap.json").exists() and not (out / ".staging").exists()

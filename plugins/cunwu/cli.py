@@ -61,6 +61,7 @@ def cmd_build(args) -> int:
         allow_rewrite=args.allow_rewrite,
         manifest=args.manifest,
         posters=not args.no_posters,
+        all_or_nothing=args.all_or_nothing,
     )
     try:
         result = build(opts)
@@ -68,14 +69,24 @@ def cmd_build(args) -> int:
         print(exc.report.to_text())
         print("校验未通过，没有构建；网站保持上次的样子。", file=sys.stderr)
         return 1
-    for p in result.report.warnings + result.report.notes:
-        print(p.format())
+    if result.held:
+        print(result.report.to_text())  # every problem of the held villages, as a failed build shows them
+    else:
+        for p in result.report.warnings + result.report.notes:
+            print(p.format())
     print(
         f"构建完成：{result.villages} 个村，重建 {len(result.rebuilt)} 个，渲染 {result.pages_rendered} 页、"
         f"{result.posters_rendered} 张张贴版，"
         f"{result.files_changed} 个文件有变化，用时 {result.seconds:.1f} 秒。统计日期 {result.as_of}。"
     )
     print(f"网站在 {result.site}")
+    if result.held:
+        held = "；".join(f"{vid}：{h.text}" for vid, h in sorted(result.held.items()))
+        print(
+            f"网站已发布，但有 {len(result.held)} 个村暂缓更新（改正后重新构建即可）：{held}",
+            file=sys.stderr,
+        )
+        return 3
     return 0
 
 
@@ -238,7 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser(
         "build",
         help="校验并生成网站（只重建有变化的部分）",
-        description="校验并生成乡镇首页和每个村的网站，写入 build/site。有错误时不构建，网站保持原样。",
+        description="校验并生成乡镇首页和每个村的网站，写入 build/site。某个村的文件有错误时，"
+        "这个村暂缓更新（网站保持它上一次通过检查的版本），其他村照常发布，退出码 3；"
+        "乡镇的文件有错误或 Git 历史被改写时什么都不发布，网站保持原样，退出码 1。",
     )
     b.add_argument("path", nargs="?", default=".", help="项目目录（含 cunwu.yaml），默认当前目录")
     b.add_argument("--out", help="输出目录，默认为项目的 build/")
@@ -259,6 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="网址或文件",
         help="上次发布的版本清单 versions.json（线上网站的网址或文件），与 build 中的合并后核对；"
         "build 文件夹是新的（如 CI）时必须提供，否则无法发现被改写的历史",
+    )
+    b.add_argument(
+        "--all-or-nothing",
+        action="store_true",
+        help="任何一个村有错误都不发布（不让有错误的村暂缓更新、其他村照常发布）",
     )
     b.set_defaults(func=cmd_build)
 

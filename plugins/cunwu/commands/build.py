@@ -10,15 +10,23 @@
    it into a staging copy of its live tree, in one task per village in
    worker processes (one Pelican run per village, a page rendered only when
    its data changed), scanning what was written from the writer's bytes;
-3. **check**: refuse the build if any village has errors, listing them all;
-4. **scan**: refuse it if anything written contains a personal number;
-5. **versions**: refuse it if a published version vanished from history;
-   record the new ones (versions.json);
-6. **township**: render and scan the township root in its own staging folder;
-7. **publish**: swap each rebuilt village's staging tree in with one atomic
+3. **check**: list every problem; a village with errors in its own files is
+   held back, an error anywhere else stops the build;
+4. **scan**: a personal number in what a village wrote holds it back (one
+   in the township root stops the build, in step 7);
+5. **hold back**: publish each held village from its last passing commit
+   (:mod:`cunwu.write.holdback`), or take it off the site when it has none;
+6. **versions**: refuse the build if a published version vanished from
+   history; record the new ones (versions.json);
+7. **township**: render and scan the township root in its own staging folder;
+8. **publish**: swap each rebuilt village's staging tree in with one atomic
    directory exchange, install the township root, record the cache state.
 
-Until step 7 the live site is untouched; a journal makes step 7 restartable
+Errors in the township's own files (cunwu.yaml, powers/, content/, the chart
+of accounts) are found in step 1 and stop the build, as does rewritten
+history in step 6. With ``all_or_nothing`` any error stops it (steps 3, 4).
+
+Until step 8 the live site is untouched; a journal makes step 8 restartable
 after a crash. Unchanged output files keep their bytes and modification time.
 """
 
@@ -33,15 +41,17 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import BuildError, PrivacyLeak, ValidationFailed
 from ..history.git import History, head_date
 from ..history.manifest import published_index
 from ..history.manifest import read_source as read_manifest
+from ..history.snapshots import found_stamps
 from ..history.versions import history_key
 from ..problems import Problem, Report, Severity, problem
 from ..render.theme import find_theme
@@ -49,14 +59,25 @@ from ..sources import find_root
 from ..validate.crossfile import check_unique_codes
 from ..write import villages
 from ..write.fingerprint import FileHashes, code_fingerprint, sha, static_files, template_fingerprints
+from ..write.holdback import (
+    FallbackJob,
+    Hold,
+    current_state,
+    fallback_task,
+    hold_for_errors,
+    hold_for_leak,
+    is_absent,
+)
 from ..write.pictures import Pictures
 from ..write.records import atomic_pickle, load_record, record_path
 from ..write.run import PELICANCONF, pelican_settings, template_dirs
-from ..write.state import State, Task, TaskResult, VillageSummary
+from ..write.state import HeldBack, State, Task, TaskResult, VillageSummary
 from ..write.swap import live_ino, recover, swap_in
 from ..write.township import RootBuild, check_manifest, install_root, render_root, scan_root
 from ..write.villages import render_fingerprint, village_task
 from .project import OpenProject, open_project
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -74,6 +95,8 @@ class BuildOptions:
     #: the tamper-evidence record from, e.g. when build/ is new (CI)
     manifest: str | None = None
     posters: bool = True  # notice-board PDFs (needs a CJK font)
+    #: any error anywhere stops the build (no village is held back)
+    all_or_nothing: bool = False
 
 
 @dataclass
@@ -87,6 +110,9 @@ class BuildResult:
     files_changed: int
     seconds: float
     report: Report
+    #: the villages held back, and why: the site was published without
+    #: their changes (``cunwu build`` exits with status 3)
+    held: dict[str, HeldBack] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- helpers
@@ -158,9 +184,10 @@ def build(opts: BuildOptions) -> BuildResult:
         plan = plan_build(opts, out)
         try:
             results = check_and_render_villages(plan, opts)
-            check(plan, results)
-            scan(plan, results)
-            manifest = record_versions(plan, results, opts)
+            holds = check(plan, results, opts)
+            holds.update(scan(plan, results, opts))
+            results = hold_back(plan, results, holds, opts)
+            manifest = record_versions(plan, results, holds, opts)
             root = render_township(plan, results, manifest)
             changed = publish(plan, results, root)
         finally:
@@ -177,6 +204,7 @@ def build(opts: BuildOptions) -> BuildResult:
         files_changed=sum(len(r.changed) for r in built) + changed,
         seconds=time.monotonic() - t0,
         report=plan.report,
+        held={r.vid: r.summary.held for r in results if r.summary and r.summary.held},
     )
 
 
@@ -253,7 +281,11 @@ def plan_build(opts: BuildOptions, out: Path) -> Plan:
     if opts.posters:
         from ..write.posters import PosterMaker
 
-        maker = PosterMaker(cache / "posters", ctx.config.print.paper, out / ".staging", root / "villages")
+        # pictures: the village's own, or those of the commit a held-back village is built from
+        views = out / ".staging" / "_views"
+        maker = PosterMaker(
+            cache / "posters", ctx.config.print.paper, out / ".staging", (root / "villages", views)
+        )
         salt = sha(salt, maker.fingerprint)
     state = State(
         root,
@@ -285,6 +317,7 @@ def plan_build(opts: BuildOptions, out: Path) -> Plan:
         if (
             rec is not None
             and rec.summary is not None
+            and rec.summary.held is None  # a held village is checked again
             and rec.vfp == vfp
             and rec.rfp
             and rec.rfp == render_fingerprint(state, vfp, rec.summary)
@@ -311,67 +344,156 @@ def plan_build(opts: BuildOptions, out: Path) -> Plan:
     return plan
 
 
+def in_workers(
+    fn: Callable[[T], TaskResult], items: list[T], opts: BuildOptions, what: str, label: Callable[[T], str]
+) -> list[TaskResult]:
+    """``fn`` of each item, in parallel worker processes forked with the build
+    state (:data:`cunwu.write.villages.STATE`) when there are several."""
+    jobs = opts.jobs or os.cpu_count() or 1
+    results: list[TaskResult] = []
+    progress = Progress(len(items), opts.progress, what)
+    try:
+        if len(items) > 1 and jobs > 1:
+            context = multiprocessing.get_context("fork")
+            with cf.ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=context) as pool:
+                futures = {pool.submit(fn, item): item for item in items}
+                for fut in cf.as_completed(futures):
+                    results.append(fut.result())
+                    progress.step(label(futures[fut]))
+        else:
+            for item in items:
+                results.append(fn(item))
+                progress.step(label(item))
+    finally:
+        progress.close()
+    return results
+
+
 def check_and_render_villages(plan: Plan, opts: BuildOptions) -> list[TaskResult]:
     """Each village that changed, checked and rendered in one task (in parallel
     worker processes, forked with the build state)."""
     villages.STATE = plan.state
-    tasks = plan.tasks
-    jobs = opts.jobs or os.cpu_count() or 1
-    results: list[TaskResult] = list(plan.unchanged)
-    progress = Progress(len(tasks), opts.progress, "构建")
-    try:
-        if len(tasks) > 1 and jobs > 1:
-            context = multiprocessing.get_context("fork")
-            with cf.ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-                futures = {pool.submit(village_task, t): t for t in tasks}
-                for fut in cf.as_completed(futures):
-                    results.append(fut.result())
-                    progress.step(futures[fut].vid)
-        else:
-            for t in tasks:
-                results.append(village_task(t))
-                progress.step(t.vid)
-    finally:
-        progress.close()
+    results = list(plan.unchanged) + in_workers(village_task, plan.tasks, opts, "构建", lambda t: t.vid)
     results.sort(key=lambda r: r.vid)
     return results
 
 
-def check(plan: Plan, results: list[TaskResult]) -> None:
-    """Every problem of every village, and the rules across villages; any error stops the build."""
+def check(plan: Plan, results: list[TaskResult], opts: BuildOptions) -> dict[str, Hold]:
+    """Every problem of every village, and the rules across villages (all go
+    into the report). A village with errors in its own files is held back;
+    an error anywhere else, or any error with ``all_or_nothing``, stops the build."""
     report = plan.report
     for r in results:
         report.extend(r.problems)
         report.files_checked += r.count
-    report.extend(
-        check_unique_codes(
-            [
-                (f"villages/{r.vid}/village.yaml", r.summary.code_line, r.summary.code)
-                for r in results
-                if r.summary
-            ]
-        )
+    duplicates = check_unique_codes(
+        [
+            (f"villages/{r.vid}/village.yaml", r.summary.code_line, r.summary.code)
+            for r in results
+            if r.summary and r.summary.held is None
+        ]
     )
-    if not report.ok():
+    report.extend(duplicates)
+    if report.ok():
+        return {}
+    if opts.all_or_nothing:
         raise ValidationFailed(report)
+    bad: dict[str, set[str]] = {}
+    for r in results:
+        own = f"villages/{r.vid}/"
+        for p in r.problems + [d for d in duplicates if d.file.startswith(own)]:
+            if p.severity != "error":
+                continue
+            if not p.file.startswith(own):
+                raise ValidationFailed(report)  # not the village's own file: nothing publishes
+            bad.setdefault(r.vid, set()).add(p.file)
+    accounted = {p for r in results for p in r.problems} | set(duplicates)
+    if any(p not in accounted for p in report.errors):
+        raise ValidationFailed(report)  # an error that is no village's: nothing publishes
+    return {vid: hold_for_errors(vid, len(files)) for vid, files in bad.items()}
 
 
-def scan(plan: Plan, results: list[TaskResult]) -> None:
-    """A personal number in anything written stops the build."""
-    leak([p for r in results for p in r.leaks], plan.report)
+def scan(plan: Plan, results: list[TaskResult], opts: BuildOptions) -> dict[str, Hold]:
+    """A personal number in what a village wrote holds that village back.
+
+    It stops the build instead with ``all_or_nothing``, and without git
+    history: then there is no earlier version of the village to tell whether
+    the number came from its files (see :mod:`cunwu.write.holdback`)."""
+    found = [p for r in results for p in r.leaks]
+    history = plan.project.history
+    if not found:
+        return {}
+    if opts.all_or_nothing or history is None or not history.available:
+        leak(found, plan.report)
+    plan.report.extend(found)
+    holds = {}
+    for r in results:
+        if r.leaks:
+            r.problems = r.problems + r.leaks
+            holds[r.vid] = hold_for_leak(r.vid)
+    return holds
 
 
-def leak(found: list[Problem], report: Report) -> None:
+def leak(found: list[Problem], report: Report, why: str = "") -> None:
     if found:
         report.extend(found)
         raise PrivacyLeak(
-            "构建输出中发现个人信息，已停止，网站保持原样：\n" + "\n".join(p.format() for p in found)
+            f"构建输出中发现个人信息，已停止，网站保持原样{why}：\n" + "\n".join(p.format() for p in found)
         )
 
 
-def record_versions(plan: Plan, results: list[TaskResult], opts: BuildOptions) -> bytes:
-    """versions.json: a published version that vanished stops the build; new ones are added."""
-    return check_manifest(plan.state, results, plan.as_of, opts.allow_rewrite, plan.previous)
+def hold_back(
+    plan: Plan, results: list[TaskResult], holds: dict[str, Hold], opts: BuildOptions
+) -> list[TaskResult]:
+    """Each held village published from its last passing commit, or kept as it
+    is (no git history), or taken off the site (no commit ever passed).
+
+    Its problems of today stay in the report; its result becomes that of the
+    version published. A village held for a personal number in its output
+    that has no earlier version without it stops the build."""
+    if not holds:
+        return results
+    state = plan.state
+    by_vid = {r.vid: r for r in results}
+    taken = frozenset(
+        r.summary.code for r in results if r.summary and r.summary.held is None and r.vid not in holds
+    )
+    jobs = [
+        FallbackJob(
+            hold,
+            by_vid[vid],
+            load_record(state, vid),
+            current_state(state.root, plan.project.by_village.get(vid, []), plan.project.township_files),
+            taken,
+            opts.use_cache,
+        )
+        for vid, hold in sorted(holds.items())
+    ]
+    done = in_workers(fallback_task, jobs, opts, "暂缓更新的村", lambda j: j.hold.vid)
+    leak(
+        [p for r in done for p in r.leaks],
+        plan.report,
+        "（这个村没有不含这个号码的更早版本可以发布：号码不一定来自它最近修改的文件，"
+        "请检查模板、乡镇的文件和这个村的文件）",
+    )
+    for r in done:
+        by_vid[r.vid] = r
+    return sorted(by_vid.values(), key=lambda r: r.vid)
+
+
+def record_versions(
+    plan: Plan, results: list[TaskResult], holds: dict[str, Hold], opts: BuildOptions
+) -> bytes:
+    """versions.json: a published version that vanished stops the build; new ones are added.
+
+    A held-back village publishes an earlier version; what it published
+    since is still in the history (every approved content its files ever
+    had counts as found), so it does not look rewritten."""
+    history = plan.project.history
+    found: frozenset[tuple[str, str]] = frozenset()
+    if history is not None and history.available:
+        found = frozenset((vid, stamp) for vid in holds for stamp in found_stamps(history, vid))
+    return check_manifest(plan.state, results, plan.as_of, opts.allow_rewrite, plan.previous, found)
 
 
 def _summaries(results: list[TaskResult]) -> list[VillageSummary]:
@@ -416,13 +538,18 @@ def publish(plan: Plan, results: list[TaskResult], root: RootBuild | None) -> in
     removed = sorted(
         v for v in live - set(plan.project.by_village) if record_path(state, v).exists() and v not in pages
     )
+    # a held village with no passing version has no site, in a CI checkout as here
+    removed += [r.vid for r in results if r.summary and is_absent(r.summary) and r.vid in live]
     swap_in(state, results, removed)
     changed = 0
     if root is not None:
         changed = len(install_root(state, root, _summaries(results)))
+        state.cache.mkdir(parents=True, exist_ok=True)  # no village may have been built
         (state.cache / "root.key").write_text(root.key)
     for r in results:
-        if r.summary is not None and not r.unchanged:
+        if r.summary is not None and is_absent(r.summary):
+            record_path(state, r.vid).unlink(missing_ok=True)
+        elif r.summary is not None and not r.unchanged:
             atomic_pickle(record_path(state, r.vid), r.record())
     for vid in removed:
         record_path(state, vid).unlink(missing_ok=True)

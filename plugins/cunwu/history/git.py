@@ -588,6 +588,26 @@ class History:
     def commit(self, sha: str) -> Commit | None:
         return self._by_sha.get(sha)
 
+    def until(self, sha: str) -> History:
+        """The history as it stood when ``sha`` (a commit of the published
+        line) was the newest: nothing after it, nothing uncommitted. Blobs are
+        read through this history's ``git cat-file`` and cache."""
+        end = self._index[sha] + 1
+        h = History(
+            self.root,
+            available=self.available,
+            reason=self.reason,
+            shallow=self.shallow,
+            head=sha,
+            toplevel=self.toplevel,
+            prefix=self.prefix,
+            commits=self.commits[:end],
+            prefixes=self.prefixes,
+        )
+        h._reader = None
+        h.blob = self.blob  # type: ignore[method-assign]
+        return h
+
     # ------------------------------------------------------------ blobs
 
     def blob(self, sha: str) -> bytes:
@@ -613,6 +633,7 @@ class History:
     def __getstate__(self) -> dict:
         """Picklable for worker processes: the blob reader and cache stay behind."""
         state = dict(self.__dict__)
+        state.pop("blob", None)  # a history ``until`` a commit reads through another's
         state["_reader"] = None
         state["_cache"] = OrderedDict()
         state["_cache_bytes"] = 0

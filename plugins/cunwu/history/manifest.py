@@ -147,10 +147,19 @@ class Manifest:
         self.started = min((d for d in (self.started, other.started) if d), default="")
 
     def check_and_extend(
-        self, current: set[Entry], as_of: str, allow_rewrite: str | None, verifiable: bool
+        self,
+        current: set[Entry],
+        as_of: str,
+        allow_rewrite: str | None,
+        verifiable: bool,
+        found: frozenset[tuple[str, str]] = frozenset(),
     ) -> list[dict]:
-        """Fail if a published version vanished; add the new ones. Returns the vanished entries."""
-        present = {(e.scope, e.stamp) for e in current}
+        """Fail if a published version vanished; add the new ones. Returns the vanished entries.
+
+        ``current``: the versions this build publishes; ``found``: more
+        ``(scope, stamp)`` still in the history that this build does not
+        publish (a held-back village's), which count as present but are not added."""
+        present = {(e.scope, e.stamp) for e in current} | found
         vanished = [
             self.entries[key]
             for key in sorted(self.entries.keys() - present)

@@ -69,7 +69,7 @@ def scan_outputs(written: dict[str, bytes], vid: str, sources: dict, allowed: li
                     file=f"build/site/{vid}/{rel}" if vid else f"build/site/{rel}",
                     line=0,
                     code=f.code,
-                    message=f"输出中发现{f.label} {f.masked}，来源：{src}。构建已停止，网站保持原样。",
+                    message=f"输出中发现{f.label} {f.masked}，来源：{src}。",
                 )
             )
     return out

@@ -26,16 +26,17 @@ class PosterMaker:
     """One per process: WeasyPrint and the fonts are loaded once.
 
     ``allowed_dir`` is the folder the engine may read files from;
-    ``pictures_dir`` the folder of the original pictures a poster shows
-    (``villages/``): each is embedded as its print copy (:mod:`cunwu.write.pictures`)."""
+    ``pictures_dirs`` the folders of the original pictures a poster shows
+    (``villages/``, and the views a held-back village is built from): each is
+    embedded as its print copy (:mod:`cunwu.write.pictures`)."""
 
-    def __init__(self, cache_dir: Path, paper: str, allowed_dir: Path, pictures_dir: Path | None = None):
+    def __init__(self, cache_dir: Path, paper: str, allowed_dir: Path, pictures_dirs: tuple[Path, ...] = ()):
         from .pdf import PdfEngine
 
         self.cache_dir = cache_dir
         self.paper = paper
         self.engine = PdfEngine(allowed_dir, paper=paper)
-        self.pictures_dir = pictures_dir or allowed_dir
+        self.pictures_dirs = pictures_dirs or (allowed_dir,)
         self.pictures = Pictures(cache_dir.parent / "pictures")
         self.fingerprint = sha("poster", self.engine.fingerprint, paper)
         self.rendered = 0
@@ -56,7 +57,7 @@ class PosterMaker:
         build and ``cunwu print`` share the cache whatever the print window."""
         shown = {k: v for k, v in page.items() if k != "poster"}
         pictures = [
-            sha(data) for _path, data in _local_images(str(page.get("html", "")), base, self.pictures_dir)
+            sha(data) for _path, data in _local_images(str(page.get("html", "")), base, self.pictures_dirs)
         ]
         return sha(code_fp, template_fp, site_key, self.fingerprint, data_key(shown), *pictures)
 
@@ -80,7 +81,10 @@ class PosterMaker:
 
     def render(self, key: str, html: str, base: Path, sources: tuple[str, ...]) -> bytes:
         html = inline_images(
-            html, base, self.pictures_dir, lambda path, data: self.pictures.print(path.name, data, self.paper)
+            html,
+            base,
+            self.pictures_dirs,
+            lambda path, data: self.pictures.print(path.name, data, self.paper),
         )
         result = self.engine.render(html, base_url=base)
         if result.missing_glyphs:
@@ -143,27 +147,31 @@ _TYPES = {
 }
 
 
-def _local_images(html: str, base: Path, allowed: Path) -> list[tuple[Path, bytes]]:
-    """(path, bytes) of the pictures of ``html`` that are files inside ``allowed``."""
+def _inside(path: Path, allowed: tuple[Path, ...]) -> bool:
+    return any(path.is_relative_to(a.resolve()) for a in allowed)
+
+
+def _local_images(html: str, base: Path, allowed: tuple[Path, ...]) -> list[tuple[Path, bytes]]:
+    """(path, bytes) of the pictures of ``html`` that are files inside one of ``allowed``."""
     out = []
     for m in _IMG.finditer(html):
         path = (base / html_unescape(m.group(2))).resolve()
-        if path.suffix.lower() in _TYPES and path.is_relative_to(allowed.resolve()) and path.is_file():
+        if path.suffix.lower() in _TYPES and _inside(path, allowed) and path.is_file():
             out.append((path, path.read_bytes()))
     return out
 
 
-def inline_images(html: str, base: Path, allowed: Path, convert=None) -> str:
+def inline_images(html: str, base: Path, allowed: tuple[Path, ...], convert=None) -> str:
     """Relative images as data: URIs. WeasyPrint names an image in the PDF by
     the hash of its URL, so a file URL would make the PDF depend on where the
     build folder is; the image's bytes do not. Only files inside ``allowed``
-    are inlined; anything else is left for the engine's fetcher to refuse.
+    (any of the folders) are inlined; anything else is left for the engine's fetcher to refuse.
     ``convert(path, data)`` gives the bytes to embed (the print copy)."""
 
     def repl(m: re.Match) -> str:
         path = (base / html_unescape(m.group(2))).resolve()
         mime = _TYPES.get(path.suffix.lower())
-        if mime is None or not path.is_relative_to(allowed.resolve()) or not path.is_file():
+        if mime is None or not _inside(path, allowed) or not path.is_file():
             return m.group(0)
         raw = path.read_bytes()
         data = base64.b64encode(convert(path, raw) if convert is not None else raw).decode("ascii")

@@ -19,6 +19,34 @@ RECORD_VERSION = 2
 
 
 @dataclass
+class HeldBack:
+    """Why a village was not updated by this build, and what its site shows
+    instead (see :mod:`cunwu.write.holdback`). Nothing here quotes the files:
+    the township index shows it to everyone."""
+
+    #: the cause, in Chinese, without any value from the files ("3 个文件有错误")
+    reason: str
+    #: how many of the village's files have errors (0 when held for its output)
+    files: int = 0
+    #: the date (YYYY-MM-DD) of the version the site keeps; "" when none
+    kept: str = ""
+    #: the commit that version was built from ("" when the site kept its
+    #: files as they were, for lack of git history)
+    commit: str = ""
+    #: False when the village has no site at all (no version ever passed)
+    published: bool = True
+
+    @property
+    def text(self) -> str:
+        """One short Chinese sentence for the township index and the build log."""
+        if not self.published:
+            return f"{self.reason}，本村还没有通过检查的版本，暂不发布"
+        if self.kept:
+            return f"{self.reason}，本村网站保持 {self.kept} 的版本"
+        return f"{self.reason}，本村网站保持上次发布的样子"
+
+
+@dataclass
 class VillageSummary:
     """What the township root and the next build need to know of a village,
     without loading it (kept in the build cache)."""
@@ -35,6 +63,9 @@ class VillageSummary:
     stamps: dict[str, str]  # "kind:key" -> current stamp
     #: every published version of the village's own documents: [doc, stamp, date]
     versions: list[list[str]]
+    #: set when this build held the village back: the site shows an earlier
+    #: version (or nothing), and the township index says why
+    held: HeldBack | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -80,6 +111,8 @@ class TaskResult:
     leaks: list[Problem] = field(default_factory=list)
     built: bool = False
     unchanged: bool = False  # the cache record still says exactly this
+    #: the village's name when its village.yaml read but other files have errors
+    name: str = ""
 
     @property
     def has_errors(self) -> bool:

@@ -28,8 +28,13 @@ def township_page(
 ) -> dict:
     cfg = state.ctx.config
     names = {pid: p.name for pid, p in state.ctx.programs.items()}
-    villages, counts = [], dict.fromkeys(timeliness.STATUS_ZH, 0)
+    villages: list[dict] = []
+    counts = dict.fromkeys(timeliness.STATUS_ZH, 0)
     for s in summaries:
+        if s.held is not None and not s.held.published:
+            # held back with no version to show: named, not linked, nothing counted
+            villages.append({"id": s.id, "name": s.name, "href": "", "held": s.held.text, "series": []})
+            continue
         dues = timeliness.village_dues(s.approvals, as_of, cfg.due_day, names)
         for k, n in timeliness.count(dues).items():
             counts[k] += n
@@ -49,6 +54,7 @@ def township_page(
                 "cadence": "按季度公开" if s.cadence == "quarterly" else "按月公开",
                 "latest": s.latest,
                 "series": [{"label": k, "dues": v} for k, v in series.items()],
+                "held": s.held.text if s.held is not None else "",
             }
         )
     return {
@@ -73,11 +79,13 @@ def check_manifest(
     as_of: dt.date,
     allow_rewrite: str | None,
     previous: tuple[str, str] | None = None,
+    found: frozenset[tuple[str, str]] = frozenset(),
 ) -> bytes:
     """versions.json: fail if a published version vanished from history; add new ones.
 
     The record continues the last build's ``versions.json`` merged with
-    ``previous`` (``(source, text)`` of ``--manifest``: the live site's copy)."""
+    ``previous`` (``(source, text)`` of ``--manifest``: the live site's copy).
+    ``found``: versions of held-back villages still in the history, not published now."""
     current: set[Entry] = set()
     for r in results:
         for doc, stamp, date in r.summary.versions if r.summary else []:
@@ -97,7 +105,7 @@ def check_manifest(
     history = state.history
     verifiable = history is not None and history.available and not history.shallow
     before = manifest.size()
-    manifest.check_and_extend(current, as_of.isoformat(), allow_rewrite, verifiable)
+    manifest.check_and_extend(current, as_of.isoformat(), allow_rewrite, verifiable, found)
     if previous is None and old_text and manifest.size() == before and old_text.startswith(manifest.head()):
         # nothing was added: the record as published (writing a county's
         # record out again costs more than checking it)

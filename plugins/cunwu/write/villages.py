@@ -103,7 +103,9 @@ def village_task(task: Task) -> TaskResult:
     assert state is not None
     rec = task.record
     tree = live_ino(state, task.vid)
-    if rec is not None and rec.vfp == task.vfp and rec.summary is not None:
+    # a village held back last time is checked again: its live tree shows an
+    # earlier version, which its record describes, not its files
+    if rec is not None and rec.vfp == task.vfp and rec.summary is not None and rec.summary.held is None:
         rfp = render_fingerprint(state, task.vfp, rec.summary)
         if rec.rfp == rfp and rec.tree_ino == tree:
             return TaskResult(
@@ -112,6 +114,7 @@ def village_task(task: Task) -> TaskResult:
     bundle, problems, count = check_village(state.ctx, task.vid, task.files, state.history, state.published)
     result = TaskResult(task.vid, problems, count, task.vfp)
     if bundle is None or result.has_errors:
+        result.name = bundle.village.name if bundle is not None else ""
         return result
     result.summary = village_summary(state.ctx, bundle)
     result.rfp = render_fingerprint(state, task.vfp, result.summary)
