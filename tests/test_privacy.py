@@ -44,6 +44,10 @@ MOBILE = "13812345678"
 FULLWIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
 
+def _masked(number: str) -> str:
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
 def kinds(text: str, allowed=()) -> list[str]:
     return [f.kind for f in scan(text, allowed)]
 
@@ -211,7 +215,9 @@ def test_findings_are_masked():
     ]
 
 
-@pytest.mark.parametrize("number", [ID, ID_X.lower(), ID15, CARD16, CARD19, MOBILE, " ".join(ID)])
+@pytest.mark.parametrize(
+    "number", [ID, ID_X.lower(), ID15, CARD16, CARD19, MOBILE, " ".join(ID), "\u200b".join(ID)]
+)
 def test_messages_never_contain_the_full_number(number):
     text = f"note: 此处有 {number}\n"
     [p] = privacy_problems("villages/demo/x.yaml", text, [])
@@ -250,6 +256,44 @@ def test_scan_markup_sees_through_entities():
 )
 def test_scan_markup_sees_through_inline_markup(markup):
     assert [f.kind for f in scan_markup(markup)] == ["id"]
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e\u200b"])
+def test_invisible_characters_do_not_split_a_number(mark):
+    """A zero-width space or a soft hyphen shows nothing: the reader sees one number."""
+    text = f"户主 {ID[:6]}{mark}{ID[6:14]}{mark}{ID[14:]}，电话 {MOBILE[:3]}{mark}{MOBILE[3:]}"
+    found = scan(text)
+    assert [f.kind for f in found] == ["id", "mobile"]
+    # offsets are in the text as typed: the whole number, marks included, and nothing else
+    assert text[found[0].start : found[0].end] == f"{ID[:6]}{mark}{ID[6:14]}{mark}{ID[14:]}"
+    assert text[found[1].start : found[1].end] == f"{MOBILE[:3]}{mark}{MOBILE[3:]}"
+    assert redact(text) == f"户主 {ID[:6]}{'*' * 8}{ID[-4:]}，电话 {MOBILE[:3]}****{MOBILE[-4:]}"
+    assert [line for line, _f in scan_lines(f"a: 1\nb: {text}\n")] == [2, 2]
+
+
+@pytest.mark.parametrize("entity", ["&shy;", "&#8203;", "&#x200B;", "&zwj;", "&ZeroWidthSpace;"])
+def test_invisible_entities_in_pages_do_not_split_a_number(entity):
+    assert [f.kind for f in scan_markup(f"<td>{ID[:9]}{entity}{ID[9:]}</td>")] == ["id"]
+    line = f"户主身份证 {ID[:9]}{entity}{ID[9:]}"
+    assert [(n, f.kind) for n, f in scan_markdown_lines(f"标题\n\n{line}\n")] == [(3, "id")]
+
+
+def test_a_long_row_of_spaced_figures_is_scanned_in_linear_time():
+    """Single-spaced groups are joined to find a number typed in groups; a row of
+    3,000 figures used to be tried in all its n² spans (minutes). A number typed in
+    groups inside the row is still found."""
+    row = " ".join("7" * 3000)  # no span of sevens is a personal number (no Luhn sum, no date)
+    spaced_id = " ".join([ID[:6], ID[6:14], ID[14:]])
+    assert scan(row) == []
+    found = scan(f"{row[:2999]}，{spaced_id}，{row[3000:]}")
+    assert [f.masked for f in found] == [_masked(ID)]
+
+
+def test_visible_separators_still_end_a_number():
+    """Only characters without a glyph are taken out: a visible mark between two
+    numbers keeps them apart (a tab, a middle dot, a word joiner's visible cousins)."""
+    assert scan(f"{ID[:9]}\t{ID[9:]}") == []
+    assert scan(f"{ID[:9]}·{ID[9:]}") == []
 
 
 def test_block_markup_ends_a_number():

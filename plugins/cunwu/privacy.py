@@ -14,6 +14,10 @@ What counts, from the domain rules:
 * a private mobile number: 11 digits ``1[3-9]xxxxxxxxx`` (also ``+86``,
   spaces or hyphens inside) that is not declared as an official contact.
 
+Characters that show nothing (a zero-width space, a soft hyphen, a
+direction mark; ``&shy;`` or ``&#8203;`` in a page) may sit inside a
+number: a number split by them reads as one number on screen and on paper.
+
 Matching is on digit boundaries, so a 12-digit village code, a date or a
 money amount is never taken for a phone. Messages only ever show a masked
 form of what was found: a report pasted into a chat must not leak again.
@@ -24,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,7 +41,16 @@ _NEEDS_TRANSLATION = re.compile("[\uff10-\uff19\uff38\uff58\u3000\xa0]")
 # Python, skips the many short numbers of a page)
 # (a number right after "No." or "电话." starts there; only a decimal's digits
 # after "0." belong to the number before them)
-_RUN = re.compile(r"[0-9](?<![0-9][0-9])(?<![0-9]\.[0-9])(?: ?[0-9]){10,}(?: ?[Xx])?(?![0-9])(?!\.[0-9])")
+# (characters without a glyph may sit anywhere in it; one space at most between
+# two digits: "[INV]*(?: [INV]*)?" cannot match the same text two ways, so a long
+# run of invisible characters costs no backtracking)
+_INV = "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_GAP = f"[{_INV}]*(?: [{_INV}]*)?"
+_RUN = re.compile(
+    rf"[0-9](?<![0-9][0-9])(?<![0-9]\.[0-9])(?:{_GAP}[0-9]){{10,}}(?:{_GAP}[Xx])?(?![0-9])(?!\.[0-9])"
+)
+#: the most digits a personal number has: a bank card (19); "0086" and a mobile is 15
+_LONGEST = 19
 # mobiles typed with hyphens: 138-1234-5678, +86-138-1234-5678 (138 1234 5678 is
 # covered by _RUN); a hyphen before is part of a longer code, unless after "86"
 _MOBILE_HYPHEN = re.compile(
@@ -155,6 +168,16 @@ def _classify(d: str, allowed: frozenset[str]) -> tuple[str, str] | None:
     return None
 
 
+def _short_spans(groups: list[tuple[int, str]], i: int) -> Iterator[int]:
+    """The last groups ``j`` that, joined from group ``i``, are no longer than a personal number."""
+    length = 0
+    for j in range(i, len(groups)):
+        length += len(groups[j][1])
+        if length > _LONGEST:
+            return
+        yield j
+
+
 @lru_cache(maxsize=64)
 def _allowed_digits(allowed: tuple[str, ...]) -> frozenset[str]:
     return frozenset(d[-11:] for d in (digits_of(a) for a in allowed) if len(d) >= 11)
@@ -179,8 +202,10 @@ def scan(text: str, allowed: Iterable[str] = ()) -> list[Finding]:
         # try every span of space-separated groups, longest first
         groups = [(g.start() + m.start(), g.group().upper()) for g in re.finditer(r"[0-9Xx]+", m.group())]
         taken: set[int] = set()
+        # only spans short enough to be one number: a long run ("1 2 3 ... 300",
+        # a row of figures) is not tried in every one of its n² spans
         spans = sorted(
-            ((i, j) for i in range(len(groups)) for j in range(i, len(groups))),
+            ((i, j) for i in range(len(groups)) for j in _short_spans(groups, i)),
             key=lambda ij: (ij[0] - ij[1], ij[0]),
         )
         for i, j in spans:
