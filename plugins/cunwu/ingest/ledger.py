@@ -365,6 +365,7 @@ def build_ledger(
                     r,
                     cols.get(f),
                 )
+    inside = _pair_passes(inside)
     # voucher lines: (voucher, line) is unique within a statement
     count: dict[str, int] = {}
     for ln in inside:
@@ -423,9 +424,18 @@ def build_ledger(
         doc["notice"] = base["notice"]
     doc["opening_balance"] = money(opening)
 
+    # a sheet cannot carry a line's voucher scans: keep those of the file being
+    # replaced, for the line with the same voucher and line number
+    scans: dict[tuple[str, str, int], list] = {}
+    for section in ("income", "expense"):
+        for old in base.get(section) or []:
+            if isinstance(old, dict) and old.get("attachments"):
+                key = (section, str(old.get("voucher")), int(old.get("line") or 1))
+                scans[key] = old["attachments"]
+
     def ledger_line(ln: Line, amount: Decimal, with_people: bool) -> dict:
         nonlocal filled
-        d: dict[str, str | int] = {"date": day(ln.date), "voucher": ln.voucher}
+        d: dict[str, object] = {"date": day(ln.date), "voucher": ln.voucher}
         if ln.line != 1:
             d["line"] = ln.line
         d["account"] = ln.account
@@ -441,6 +451,9 @@ def build_ledger(
                 d["handler"] = ln.handler
             if ln.approver:
                 d["approver"] = ln.approver
+        attachments = scans.get(("expense" if with_people else "income", ln.voucher, ln.line))
+        if attachments:
+            d["attachments"] = keep(attachments)
         return d
 
     doc["income"] = [ledger_line(ln, ln.debit - ln.credit, False) for ln in income]
@@ -487,6 +500,25 @@ def build_ledger(
     result.rows = len(inside)
     text = render(keep_doc(doc), "../../../schemas/finance.schema.json")
     return target_rel, text, {}
+
+
+def _pair_passes(lines: list[Line]) -> list[Line]:
+    """代收代付 collected and paid on under one voucher shows as two rows, money
+    in and money out, with the same summary: they are one pass-through entry
+    (received and paid), as transfers are one entry for their two rows."""
+    groups: dict[tuple[str, str], list[Line]] = {}
+    for ln in lines:
+        if ln.kind == "pass":
+            groups.setdefault((ln.voucher, ln.summary), []).append(ln)
+    dropped: set[int] = set()
+    for group in groups.values():
+        ins = [ln for ln in group if ln.debit and not ln.credit]
+        outs = [ln for ln in group if ln.credit and not ln.debit]
+        if len(group) == 2 and len(ins) == 1 and len(outs) == 1:
+            first, second = sorted(group, key=lambda ln: ln.row)
+            first.debit, first.credit = ins[0].debit, outs[0].credit
+            dropped.add(id(second))
+    return [ln for ln in lines if id(ln) not in dropped]
 
 
 def _pass(ln: Line) -> dict:
