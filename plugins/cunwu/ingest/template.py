@@ -458,6 +458,11 @@ def _instructions(book: Book, title: str, intro: list[str], cols: list[Col], aft
     ws.fit_to_pages(1, 0)
 
 
+def _options_last(lists: dict[str, list[str]]) -> int:
+    """The last row (1-based) of the longest list on the 下拉选项 sheet."""
+    return max(3, *(2 + len(v) for v in lists.values()))
+
+
 def _options(book: Book, lists: dict[str, list[str]]) -> int:
     """The 下拉选项 sheet: lists in columns A, C, E, G; returns the longest list's last row (1-based)."""
     ws = book.wb.add_worksheet("下拉选项")
@@ -604,14 +609,15 @@ def _finance(ctx: Context, period: Period | None, out: Path, result: TemplateRes
         "用 WPS 或 Excel 都可以。请不要把这张表放进村务公开的仓库文件夹。",
     ]
     _instructions(book, f"{title}：填写说明", intro, cols, after)
-    last = _options(book, {"可选科目": accounts})
+    lists = {"可选科目": accounts}
     first_rows: list[dict[str, Any]] = [{"summary": "期初余额"}]
     subtitle = "单位：元"
     if ctx.opening is not None:
         prev, amount = ctx.opening
         first_rows[0]["balance"] = amount
         result.notes.append(f"期初余额已填上期（{prev}）期末余额 {amount:,.2f} 元")
-    _table(book, "明细账", title, subtitle, cols, last, first_rows)
+    _table(book, "明细账", title, subtitle, cols, _options_last(lists), first_rows)
+    _options(book, lists)
     name = (
         f"{_safe_name(ctx.village_name)}{period.label if period else ''}明细账{'' if period else '模板'}.xlsx"
     )
@@ -645,14 +651,12 @@ def _roster(ctx: Context, program: Any, period: Period | None, out: Path, result
     ]
     _instructions(book, f"{title}：填写说明", intro, cols, after)
     seen = ctx.seen.get(program.id, {})
-    last = _options(
-        book,
-        {"可选组别": ctx.groups, "可选类别": seen.get("category", []), "可选等级": seen.get("grade", [])},
-    )
+    lists = {"可选组别": ctx.groups, "可选类别": seen.get("category", []), "可选等级": seen.get("grade", [])}
     if ctx.groups:
         how = "village.yaml 的 groups" if ctx.groups_declared else "本村以前的名单"
         result.notes.append(f"{program.name}：组别下拉列表取自{how}（{'、'.join(ctx.groups)}）")
-    _table(book, "名单", title, f"单位：元　　项目：{program.name}", cols, last, [])
+    _table(book, "名单", title, f"单位：元　　项目：{program.name}", cols, _options_last(lists), [])
+    _options(book, lists)
     vp = f"{_safe_name(ctx.village_name)}{period.label if period else ''}"
     name = f"{vp}{program.name}名单{'' if period else '模板'}.xlsx"
     path = out / name
