@@ -546,3 +546,102 @@ def test_the_ci_workflows_commands_publish_a_new_township(tmp_path, isolated_git
         ["bash", "-c", "set -e\n" + script], cwd=third, env=env, capture_output=True, text=True, timeout=600
     )
     assert r.returncode != 0 and "versions.json" in r.stdout + r.stderr
+
+
+# ---------------------------------------------------------------- the README's words, from a fresh clone
+
+
+def _readme_blocks() -> dict[str, str]:
+    """The README's sh blocks, keyed by the section they are in."""
+    text = (REPO / "README.md").read_text("utf-8")
+    out: dict[str, str] = {}
+    for section in re.split(r"^## ", text, flags=re.M)[1:]:
+        title = section.splitlines()[0].strip()
+        blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+        if blocks:
+            out[title] = "\n".join(blocks)
+    return out
+
+
+def test_every_command_has_a_make_target():
+    from cunwu.cli import build_parser
+
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    makefile = (REPO / "Makefile").read_text("utf-8")
+    targets = set(re.findall(r"^([a-z-]+):", makefile, re.M))
+    assert set(action.choices) <= targets, set(action.choices) - targets
+    for name in action.choices:
+        recipe = re.search(rf"^{name}:.*\n\t(.*)", makefile, re.M)[1]
+        assert f"cunwu {name}" in recipe or name in ("serve",) and "cunwu serve" in recipe, (name, recipe)
+
+
+def test_the_readme_has_exactly_two_setup_commands():
+    blocks = _readme_blocks()
+    setup = [ln.split("#")[0].strip() for ln in blocks["Two commands"].splitlines() if ln.strip()]
+    assert setup == ["make demo", "make test"]
+    assert blocks["Typing `cunwu` yourself"].strip() == ". .venv/bin/activate"
+
+
+@pytest.mark.slow
+def test_the_readme_words_work_as_written_in_a_fresh_clone(tmp_path):
+    """Clone this repository, run `make demo` as the README says (until it
+    serves the demo), then the README's one line that puts `cunwu` on the PATH,
+    and a make target: no "command not found"."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    blocks = _readme_blocks()
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env["PATH"] = ":".join(p for p in env["PATH"].split(":") if ".venv" not in p)
+    env["PORT"] = str(port)
+    demo = next(ln.split("#")[0].strip() for ln in blocks["Two commands"].splitlines() if "demo" in ln)
+    log = (tmp_path / "demo.log").open("w")
+    proc = subprocess.Popen(
+        ["sh", "-c", demo], cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, (tmp_path / "demo.log").read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
+                    assert resp.status == 200 and "村务公开" in resp.read().decode("utf-8")
+                    break
+            except OSError:
+                time.sleep(2)
+        else:
+            pytest.fail("make demo did not serve the demo: " + (tmp_path / "demo.log").read_text()[-2000:])
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
+    # a new terminal: without the README's line there is no cunwu, with it there is
+    missing = subprocess.run(
+        ["sh", "-c", "command -v cunwu"], cwd=clone, env=env, capture_output=True, text=True
+    )
+    assert missing.returncode != 0
+    activate = blocks["Typing `cunwu` yourself"].strip()
+    r = subprocess.run(
+        ["sh", "-c", f"{activate}\ncunwu validate --no-history"],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0 and "0 个错误" in r.stdout, r.stdout + r.stderr
+    r = subprocess.run(
+        ["make", "template", "KIND=finance", "VILLAGE=dongshan", "PERIOD=2026-11"],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (clone / "build" / "templates" / "东山村2026年11月明细账.xlsx").is_file()
