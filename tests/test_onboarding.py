@@ -645,3 +645,14 @@ def test_the_readme_words_work_as_written_in_a_fresh_clone(tmp_path):
     )
     assert r.returncode == 0, r.stdout + r.stderr
     assert (clone / "build" / "templates" / "东山村2026年11月明细账.xlsx").is_file()
+
+
+def test_a_roster_group_outside_the_declared_groups_is_a_warning(project):
+    village = project / "villages" / "dongshan" / "village.yaml"
+    groups = "groups: [一组, 二组, 三组, 四组, 五组, 六组, 七组]\n"  # 八组 left out
+    village.write_text(village.read_text("utf-8") + groups, "utf-8")
+    report = validate(project, history=False)
+    found = {(p.file, p.code, p.severity) for p in report.problems if p.code == "unknown-village-group"}
+    assert ("villages/dongshan/subsidies/2026-10-dibao.yaml", "unknown-village-group", "warning") not in found
+    assert ("villages/dongshan/subsidies/2026-09-gaoling.yaml", "unknown-village-group", "warning") in found
+    assert report.ok() and not report.ok(strict=True)

@@ -428,8 +428,8 @@ def _instructions(book: Book, title: str, intro: list[str], cols: list[Col], aft
     ws = book.wb.add_worksheet("填写说明")
     f = book.f
     ws.set_column(0, 0, 18)
-    ws.set_column(1, 1, 70)
-    ws.set_column(2, 2, 24)
+    ws.set_column(1, 1, 64)
+    ws.set_column(2, 2, 30)
     ws.merge_range(0, 0, 0, 2, title, f["title"])
     ws.set_row(0, 28)
     r = 2
@@ -445,9 +445,12 @@ def _instructions(book: Book, title: str, intro: list[str], cols: list[Col], aft
     r += 1
     for c in cols:
         # one column name per row: the import never takes this table for the data
-        ws.write_string(r, 0, "“" + c.header + "”", f["plain"])
-        ws.write_string(r, 1, c.help, f["plain"])
-        ws.write_string(r, 2, c.example, f["plain"])
+        ws.write_string(r, 0, "“" + c.header + "”", f["cell_wrap"])
+        ws.write_string(r, 1, c.help, f["cell_wrap"])
+        ws.write_string(r, 2, c.example, f["cell_wrap"])
+        lines = max(text_width(c.help) // 62 + 1, text_width(c.example) // 28 + 1)
+        if lines > 1:
+            ws.set_row(r, 15 * lines)
         r += 1
     r += 1
     for line in after:

@@ -68,6 +68,7 @@ class Book:
             ),
             "text": self.wb.add_format({**base, "num_format": "@", "border": 1}),
             "plain": self.wb.add_format({**base, "border": 1}),
+            "cell_wrap": self.wb.add_format({**base, "border": 1, "text_wrap": True}),
             "wrap": self.wb.add_format({**base, "text_wrap": True, "valign": "top"}),
             "note": self.wb.add_format({**base, "text_wrap": True, "valign": "top", "font_color": "#333333"}),
             "money": self.wb.add_format({**base, "num_format": MONEY_FORMAT, "border": 1}),
