@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> None:
         shutil.rmtree(county)
     county.mkdir()
     info = generate(county, args.villages, args.months)
-    print(f"county: {args.villages} villages × {args.months} months, {info['source_files']} files in {county}")
+    print(
+        f"county: {args.villages} villages × {args.months} months, {info['source_files']} files in {county}"
+    )
     months = sorted(p.stem for p in (county / "villages/v001/finance").glob("*.yaml"))
     sides = {"old": cunwu_of(args.old.resolve()), "new": cunwu_of(NEW)}
     runs: list[dict] = []
@@ -85,7 +87,12 @@ def main(argv: list[str] | None = None) -> None:
         commit_one_change(county, months[-n % len(months)])
         for side in sides:
             out = work / f"build-{side}"
-            step(n, side, "rebuild, one village-month changed", ["build", "--no-posters", "--quiet", "--out", str(out)])
+            step(
+                n,
+                side,
+                "rebuild, one village-month changed",
+                ["build", "--no-posters", "--quiet", "--out", str(out)],
+            )
         pel = work / "pelican"
         shutil.rmtree(pel, ignore_errors=True)
         pelican_site(pel, pages)
@@ -101,11 +108,18 @@ def main(argv: list[str] | None = None) -> None:
 
     pelican = statistics.median(fig("pelican", "plain Pelican, cold", "seconds"))
     print()
-    print(f"N={args.villages} villages × {args.months} months, {pages} HTML pages, {args.rounds} rounds, median (range)")
+    print(
+        f"N={args.villages} villages × {args.months} months, {pages} HTML pages, {args.rounds} rounds, median (range)"
+    )
     print()
     print("| step | old | new | new/old | old peak | new peak |")
     print("|---|---:|---:|---:|---:|---:|")
-    for name in ("validate", "cold build, HTML only", "rebuild, nothing changed", "rebuild, one village-month changed"):
+    for name in (
+        "validate",
+        "cold build, HTML only",
+        "rebuild, nothing changed",
+        "rebuild, one village-month changed",
+    ):
         cells = []
         for side in sides:
             s = fig(side, name, "seconds")
@@ -118,7 +132,9 @@ def main(argv: list[str] | None = None) -> None:
         )
     for side in sides:
         cold = statistics.median(fig(side, "cold build, HTML only", "seconds"))
-        print(f"| cold build, {side} code, against plain Pelican ({pelican:.2f} s) | | | {pelican / cold:.2f}× faster | | |")
+        print(
+            f"| cold build, {side} code, against plain Pelican ({pelican:.2f} s) | | | {pelican / cold:.2f}× faster | | |"
+        )
     if args.json:
         args.json.write_text(json.dumps(runs, indent=1))
 
