@@ -629,13 +629,14 @@ def test_the_readme_words_work_as_written_in_a_fresh_clone(tmp_path):
     assert missing.returncode != 0
     activate = blocks["Typing `cunwu` yourself"].strip()
     r = subprocess.run(
-        ["sh", "-c", f"{activate}\ncunwu validate --no-history"],
+        ["sh", "-c", f"{activate}\ncommand -v cunwu\ncunwu validate --no-history"],
         cwd=clone,
         env=env,
         capture_output=True,
         text=True,
     )
-    assert r.returncode == 0 and "0 个错误" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and "校验通过" in r.stdout, r.stdout + r.stderr
+    assert r.stdout.splitlines()[0] == str(clone / ".venv" / "bin" / "cunwu")
     r = subprocess.run(
         ["make", "template", "KIND=finance", "VILLAGE=dongshan", "PERIOD=2026-11"],
         cwd=clone,
