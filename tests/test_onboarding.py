@@ -296,6 +296,8 @@ def test_export_sheets_masked_ids_values_and_stamps(project, tmp_path):
     result = export_month(ExportOptions(project, "2026-10", village="dongshan"))
     assert result.path == project / "build" / "export" / "2026-10" / "东山村2026年10月村务公开.xlsx"
     assert "site" not in result.path.parts
+    with pytest.raises(UsageError, match="build/site"):
+        export_month(ExportOptions(project, "2026-10", out=project / "build" / "site" / "x.xlsx"))
 
 
 def test_export_scans_its_cells_and_writes_nothing_with_a_leak(tmp_path):

@@ -132,6 +132,8 @@ def export_month(opts: ExportOptions) -> ExportResult:
         result.sheets.append(f"{name}：{what}，{_STATUS[d.model.status]}，版本号 {d.stamp}")
     _cover(book, cover, title, rows)
     out = Path(opts.out) if opts.out else root / "build" / "export" / month / f"{_file_part(title)}.xlsx"
+    if out.resolve().is_relative_to((root / "build" / "site").resolve()):
+        raise UsageError("导出的表格不能写在网站文件夹 build/site 里：请换一个位置（默认是 build/export/）")
     allowed = ctx.official_numbers()
     for bundle, _d in picked:
         allowed += bundle.village.official_numbers()
