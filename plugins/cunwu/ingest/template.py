@@ -46,6 +46,9 @@ from .xlsxout import DATE_FORMAT, Book, checked_write, column_width, text_width
 
 #: blank rows carrying the formats and validation of the table
 ROWS = 300
+SIGN_NOTE = (
+    "说明：制表人写报账员，审核人写村务监督委员会的审核人，负责人写审批的村负责人；名字写在右边的格子里。"
+)
 KINDS = ("finance", "subsidy")
 
 
@@ -533,6 +536,12 @@ def _table(
                     ws.write_number(first + k, i, float(v), f[c.fmt])
                 else:
                     ws.write_string(first + k, i, str(v), f[c.fmt])
+    # the signature block under the table: the import ends the table at 制表人 and
+    # reads the names as the sign-off when the village has no earlier one
+    for k, label in enumerate(("制表人：", "审核人：", "负责人：")):
+        ws.write_string(last + 2 + k, 0, label, f["h2"])
+        ws.write_blank(last + 2 + k, 1, None, f["text"])
+    ws.write_string(last + 5, 0, SIGN_NOTE, f["sub"])
     ws.freeze_panes(first, 0)
     ws.repeat_rows(header_row)
     ws.set_landscape()
