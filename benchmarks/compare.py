@@ -31,7 +31,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import BIN, commit_one_change, html_pages, measure, pelican_site  # noqa: E402
-
 from county import generate  # noqa: E402
 
 NEW = Path(__file__).resolve().parents[1]

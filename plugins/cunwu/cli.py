@@ -213,6 +213,80 @@ def cmd_import(args) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_template(args) -> int:
+    from .ingest.template import TemplateOptions, make_templates
+
+    result = make_templates(
+        TemplateOptions(
+            project=Path(args.path),
+            kind=args.kind,
+            program=args.program,
+            village=args.village,
+            period=args.period,
+            out=Path(args.out) if args.out else None,
+        )
+    )
+    for note in result.notes:
+        print(note)
+    for f in result.files:
+        print(f"已写入 {f}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .errors import ValidationFailed
+    from .ingest.export import ExportOptions, export_month
+
+    try:
+        result = export_month(
+            ExportOptions(
+                project=Path(args.path),
+                month=args.month,
+                village=args.village,
+                out=Path(args.out) if args.out else None,
+            )
+        )
+    except ValidationFailed as exc:
+        print(exc.report.to_text())
+        print("校验未通过，没有导出。", file=sys.stderr)
+        return 1
+    print(f"已写入 {result.path}（{len(result.sheets)} 个工作表，用时 {result.seconds:.1f} 秒）")
+    for line in result.sheets:
+        print(f"  {line}")
+    return 0
+
+
+def cmd_init(args) -> int:
+    from .commands.init import InitOptions, init_project
+
+    result = init_project(
+        InitOptions(target=Path(args.dir), township=args.township, cunwu_spec=args.cunwu_spec)
+    )
+    for line in result.summary:
+        print(line)
+    return 0
+
+
+def cmd_new(args) -> int:
+    from .ingest.newperiod import NewOptions, new_file
+
+    result = new_file(
+        NewOptions(
+            project=Path(args.path),
+            kind=args.kind,
+            village=args.village,
+            period=args.period,
+            program=args.program,
+        )
+    )
+    print(f"已写入 {result.rel}（草稿）")
+    for line in result.todo:
+        print(f"  待填写：{line}")
+    if result.report.problems:
+        print(result.report.to_text())
+    return 0 if result.report.ok() else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cunwu",
@@ -402,6 +476,73 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
     im.add_argument("--path", default=".", help="项目目录，默认当前目录")
     im.set_defaults(func=cmd_import)
+
+    tp = sub.add_parser(
+        "template",
+        help="生成给村报账员填写的 Excel 模板（财务明细账，或每个补贴项目一张名单）",
+        description="生成 .xlsx 模板：第一页是中文填写说明，表头冻结，列宽适合中文，日期、金额（两位小数）、"
+        "科目、组别、类别有数据验证和下拉列表，身份证号列设为文本。填好的模板用 cunwu import 直接导入。"
+        "默认写入 build/templates/。",
+    )
+    tp.add_argument(
+        "kind", metavar="KIND", choices=["finance", "subsidy"], help="finance 财务明细账；subsidy 补贴名单"
+    )
+    tp.add_argument("--program", metavar="P", help="补贴项目 id，如 dibao；不写则每个项目各生成一张")
+    tp.add_argument("--village", metavar="ID", help="村文件夹名：填上村名、组别下拉列表和上期期末余额")
+    tp.add_argument("--period", metavar="YYYY-MM", help="期间，如 2026-11（按季度公开财务的村写 2026-Q4）")
+    tp.add_argument("--out", metavar="DIR", help="输出文件夹，默认为项目的 build/templates/")
+    tp.add_argument("--path", default=".", help="项目目录，默认当前目录")
+    tp.set_defaults(func=cmd_template)
+
+    ex = sub.add_parser(
+        "export",
+        help="把一个村（或全乡镇）一个月的公开资料导出为一个 Excel 文件，交给镇里",
+        description="导出某个月的公开资料：每份公开资料一个工作表（财务公开为明细账格式，名单每人一行），"
+        "身份证号只有脱敏后的，合计是数值，每个工作表注明版本号。写入前读取每个单元格检查个人号码。"
+        "默认写入 build/export/<月份>/（不在网站文件夹中）。导出的表可以再用 cunwu import 导入。",
+    )
+    ex.add_argument("--month", required=True, metavar="YYYY-MM", help="月份，如 2026-10")
+    ex.add_argument("--village", metavar="ID", help="只导出这个村；不写则导出全乡镇")
+    ex.add_argument(
+        "--out",
+        metavar="FILE",
+        help="输出文件（.xlsx），默认 build/export/<月份>/<村或乡镇><月份>村务公开.xlsx",
+    )
+    ex.add_argument("--path", default=".", help="项目目录，默认当前目录")
+    ex.set_defaults(func=cmd_export)
+
+    it = sub.add_parser(
+        "init",
+        help="新建一个乡镇的村务公开仓库（含一个示例村、CI 配置和中文说明）",
+        description="在 DIR 中新建乡镇仓库：带中文注释的 cunwu.yaml、一个示例村、.gitignore（表格、.cunwu/、build/）、"
+        "已安装的提交前检查、中文 README，以及 GitHub Actions 和 GitLab CI 的发布配置。DIR 必须不存在或为空。",
+    )
+    it.add_argument("dir", metavar="DIR", help="新仓库的文件夹（不存在或为空）")
+    it.add_argument(
+        "--township", metavar="ID", default="example", help="乡镇标识（小写字母、数字、短横线），默认 example"
+    )
+    it.add_argument(
+        "--cunwu-spec",
+        metavar="SPEC",
+        help="CI 中安装 cunwu 用的 pip 写法，默认为当前版本（如 cunwu==0.1.0）；"
+        "cunwu 不是从 PyPI 安装时写 git 地址，如 “cunwu @ git+https://…”",
+    )
+    it.set_defaults(func=cmd_init)
+
+    nw = sub.add_parser(
+        "new",
+        help="从上一期开始新的一期：财务公开（期初=上期期末）或补贴名单（沿用上期的人和行标识）",
+        description="新建下一期的草稿文件。finance：期初余额取上期期末余额，按本村的公开周期（月或季度），"
+        "明细、合计和日期清空，注释写明要填什么。subsidy：沿用上一期名单的人和行标识。写好后立即校验。",
+    )
+    nw.add_argument("kind", metavar="KIND", choices=["finance", "subsidy"], help="finance 或 subsidy")
+    nw.add_argument("--village", required=True, metavar="ID", help="村文件夹名，如 dongshan")
+    nw.add_argument(
+        "--period", metavar="YYYY-MM", help="期间，如 2026-11（季度村写 2026-Q4）；不写则为上一期的下一期"
+    )
+    nw.add_argument("--program", metavar="P", help="补贴项目 id（subsidy 必填），如 dibao")
+    nw.add_argument("--path", default=".", help="项目目录，默认当前目录")
+    nw.set_defaults(func=cmd_new)
     return p
 
 

@@ -13,6 +13,7 @@ import re
 import subprocess
 import time
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
 from ..errors import UsageError
@@ -36,8 +37,13 @@ from .columns import (
 )
 from .sink import Sink
 
+
+class _Secret(Enum):
+    FROM_ENV = "env"
+
+
 #: ImportOptions.secret default: read CUNWU_LINK_SECRET
-USE_ENV = object()
+USE_ENV = _Secret.FROM_ENV
 
 
 @dataclass
@@ -53,7 +59,7 @@ class ImportOptions:
     #: the date of a correction entry (tests fix it)
     today: dt.date | None = None
     #: the linkage secret; by default from CUNWU_LINK_SECRET
-    secret: object = USE_ENV
+    secret: bytes | None | _Secret = USE_ENV
 
 
 @dataclass
@@ -263,15 +269,15 @@ def find_table(wb: Workbook, opts: ImportOptions, mapping: Mapping, sink: Sink) 
         return None
     table = found[0]
     fields = ROSTER_FIELDS if table.kind == "subsidy" else LEDGER_FIELDS
-    for f, cols in table.duplicates.items():
+    for f, dup_cols in table.duplicates.items():
         if f in fields:
-            heads = "、".join(f"“{table.headers[c]}”" for c in cols)
+            heads = "、".join(f"“{table.headers[c]}”" for c in dup_cols)
             sink.add(
                 "column-ambiguous",
                 f"{heads}这几列都可以作为“{FIELD_ZH[f]}”：请删掉多余的列，或在 config/import.yaml 中指明用哪一列",
                 table.sheet.name,
                 table.header_row,
-                cols[1],
+                dup_cols[1],
             )
     return table
 

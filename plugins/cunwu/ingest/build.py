@@ -20,7 +20,7 @@ from . import keys as keymod
 from .api import USE_ENV, ImportOptions, ImportResult, program_of, raw_doc
 from .columns import FIELD_ZH, Mapping, Table
 from .linkage import load_sidecar
-from .roster import check_sums, read_roster
+from .roster import RosterRow, check_sums, read_roster
 from .sink import Sink
 from .table import check_hidden, walk
 from .write import Raw, render
@@ -70,7 +70,7 @@ def day(d: dt.date) -> Raw:
 def sheet_text(table: Table, start: int) -> str:
     from ..load.sheets.display import plain_text
 
-    parts = []
+    parts: list[str] = []
     for r in range(start, len(table.sheet.rows)):
         parts.extend(plain_text(c).strip() for c in table.sheet.rows[r] if c is not None)
     return " ".join(p for p in parts if p)
@@ -180,12 +180,13 @@ def build_roster(
         return None
     rows = walk(table, mapping, sink)
     check_hidden(table, rows, sink)
-    secret = opts.secret
-    if secret is USE_ENV:
+    if opts.secret is USE_ENV:
         from .linkage import secret_from_env
 
         secret, why = secret_from_env()
         result.linkage = why
+    else:
+        secret = opts.secret
     rs = read_roster(table, rows, sink, program, ctx.config.id_mask, secret)
     result.rows = len(rs.rows)
     if not sink.errors:
@@ -208,7 +209,7 @@ def build_roster(
             known.add_recipient(rec.key, rec.name, rec.group, rec.id_masked)
     known.add_sidecar(sidecar.get("rows", {}))
     has_id = "id_number" in cols
-    pending: list = []
+    pending: list[tuple[RosterRow, keymod.Person]] = []
     for row in rs.rows:
         p = keymod.Person(row.name, row.group, row.id.masked if row.id else None, row.link, row.household)
         m = keymod.match(p, known, has_id)
@@ -228,23 +229,24 @@ def build_roster(
         row.key = m.key
         result.matched[m.how] = result.matched.get(m.how, 0) + 1
     # people not seen before: the same person twice in the sheet is one person
-    ident: dict[tuple, list] = {}
+    ident: dict[tuple[str, ...], list[RosterRow]] = {}
     for row, p in pending:
+        who: tuple[str, ...]
         if p.link:
-            k = ("link", p.link)
+            who = ("link", p.link)
         elif p.household:
-            k = ("household", p.household)
+            who = ("household", p.household)
         elif p.id_masked:
-            k = ("name-id", p.name, p.id_masked.upper())
+            who = ("name-id", p.name, p.id_masked.upper())
         else:
-            k = ("name-group", p.name, p.group)
-        ident.setdefault(k, []).append(row)
+            who = ("name-group", p.name, p.group)
+        ident.setdefault(who, []).append(row)
     fresh = keymod.new_keys(len(ident), known.used | {r.key for r in rs.rows if r.key}, vid)
     for key, group in zip(fresh, ident.values(), strict=True):
         for row in group:
             row.key = key
         result.new_keys.append(key)
-    seen: dict[str, object] = {}
+    seen: dict[str, RosterRow] = {}
     for row in rs.rows:
         if not row.key:
             continue
@@ -274,7 +276,10 @@ def build_roster(
         key=lambda d: d.model.period,
         default=None,
     )
-    prev = raw_doc(root / prev_doc.rel) if prev_doc else None
+    prev: dict | None = None
+    prev_key = ""
+    if prev_doc is not None:
+        prev, prev_key = raw_doc(root / prev_doc.rel), prev_doc.key
     base = target or {}
     footer = sheet_text(table, rows.end)
     doc: dict = {"program": pid, "period": str(period)}
@@ -289,14 +294,14 @@ def build_roster(
         doc["standard"] = base["standard"]
     elif prev and prev.get("standard"):
         doc["standard"] = prev["standard"]
-        defaults.append(f"发放标准沿用上期（{prev_doc.key}）")
+        defaults.append(f"发放标准沿用上期（{prev_key}）")
     else:
         doc["standard"] = f"{PLACEHOLDER}：{program.name}的发放标准"
         defaults.append("发放标准没有来源，写了“待填写”")
     if program.calc == "area_rate":
         rate = rs.rate if rs.rate is not None else None
         if rate is None and (base.get("rate") or (prev or {}).get("rate")):
-            doc["rate"] = base.get("rate") or prev.get("rate")
+            doc["rate"] = base.get("rate") or (prev or {}).get("rate")
             defaults.append("统一标准（元/亩）沿用上期")
         elif rate is not None:
             doc["rate"] = qty(rate)

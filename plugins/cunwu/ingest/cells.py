@@ -95,6 +95,15 @@ _THOUSANDS = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _PLAIN_NUMBER = re.compile(r"-?(?:[0-9]+)(?:\.[0-9]+)?")
 
 
+def _decimals(d: Decimal) -> int:
+    """Digits after the point as written (``1234.50`` → 2, ``1E+3`` → -3);
+    only asked of finite numbers."""
+    exponent = d.as_tuple().exponent
+    if not isinstance(exponent, int):  # 'n', 'N' or 'F': not a number, or infinite
+        raise ValueError("not a finite number")
+    return -exponent
+
+
 def _nfkc_digits(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
@@ -116,7 +125,7 @@ def money(cell: Cell, what: str = "金额") -> tuple[Decimal, str, str]:
         if not d.is_finite():
             raise CellError("money-format", f"{what}不是有效数字")
         _check_size(d, stored, what)
-        if d == d.quantize(FEN, rounding=ROUND_HALF_UP) or -d.as_tuple().exponent <= 2:
+        if d == d.quantize(FEN, rounding=ROUND_HALF_UP) or _decimals(d) <= 2:
             return d.quantize(FEN), "", ""
         near = d.quantize(FEN, rounding=ROUND_HALF_UP)
         if abs(d - near) <= Decimal("1e-9"):
@@ -138,7 +147,7 @@ def money(cell: Cell, what: str = "金额") -> tuple[Decimal, str, str]:
             raise CellError("money-format", f"{what}应为数字，如 1234.50；单元格里是 “{raw.strip()}”")
         d = Decimal(text)
         _check_size(d, raw.strip(), what)
-        if -d.as_tuple().exponent > 2:
+        if _decimals(d) > 2:
             raise CellError(
                 "money-format",
                 f"{what} “{raw.strip()}” 超过两位小数：金额只能精确到分，cunwu 不会替您四舍五入",
@@ -170,7 +179,7 @@ def quantity(cell: Cell, what: str) -> tuple[Decimal, str]:
             raise CellError("invalid-value", f"{what}应为数字，单元格里是 “{cell.value}”") from None
     else:
         raise CellError("invalid-value", f"{what}应为数字")
-    if not d.is_finite() or -d.as_tuple().exponent > 4:
+    if not d.is_finite() or _decimals(d) > 4:
         raise CellError("invalid-value", f"{what} {d} 超过四位小数，请检查单元格的实际数值")
     if abs(d) >= Decimal(10) ** MAX_QUANTITY_DIGITS:
         raise CellError("invalid-value", f"{what} {d} 过大")

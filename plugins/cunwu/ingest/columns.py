@@ -279,7 +279,7 @@ def kind_of(found: dict[str, list[int]]) -> str | None:
 
 
 def title_text(sheet: Sheet, header_row: int) -> str:
-    parts = []
+    parts: list[str] = []
     for r in range(header_row):
         parts.extend(t for t in _row_text(sheet, r) if t)
     return " ".join(parts)

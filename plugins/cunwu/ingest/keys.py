@@ -117,7 +117,7 @@ def key_style(used: set[str], village: str) -> tuple[str, int, int]:
 
 def new_keys(count: int, used: set[str], village: str) -> list[str]:
     prefix, width, top = key_style(used, village)
-    out = []
+    out: list[str] = []
     n = top
     while len(out) < count:
         n += 1

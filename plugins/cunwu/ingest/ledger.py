@@ -71,7 +71,9 @@ class LedgerSheet:
 
 def _text(table: Table, r: int, f: str, sink: Sink, name_like=False) -> str:
     c = table.columns.get(f)
-    cell = table.sheet.cell(r, c) if c is not None else None
+    if c is None:
+        return ""
+    cell = table.sheet.cell(r, c)
     if cell is None or cell.is_blank():
         return ""
     try:
@@ -93,7 +95,9 @@ def _text(table: Table, r: int, f: str, sink: Sink, name_like=False) -> str:
 
 def _money(table: Table, r: int, f: str, sink: Sink) -> Decimal | None:
     c = table.columns.get(f)
-    cell = table.sheet.cell(r, c) if c is not None else None
+    if c is None:
+        return None
+    cell = table.sheet.cell(r, c)
     if cell is None or cell.is_blank():
         return None
     try:
@@ -128,7 +132,7 @@ def read_ledger(table: Table, rows, sink: Sink, date1904: bool) -> LedgerSheet:
             continue
         dc = table.columns.get("date")
         date_cell = table.sheet.cell(r, dc) if dc is not None else None
-        if date_cell is None or date_cell.is_blank():
+        if dc is None or date_cell is None or date_cell.is_blank():
             sink.add("missing-field", "这一行没有日期", sheet, r, dc)
             continue
         try:
@@ -150,9 +154,10 @@ def read_ledger(table: Table, rows, sink: Sink, date1904: bool) -> LedgerSheet:
             continue
         account, account_name = "", ""
         ac = table.columns.get("account")
-        if ac is not None and table.sheet.cell(r, ac) is not None:
+        account_cell = table.sheet.cell(r, ac) if ac is not None else None
+        if account_cell is not None:
             try:
-                account, _ = cells.code_text(table.sheet.cell(r, ac), "科目")
+                account, _ = cells.code_text(account_cell, "科目")
             except CellError as exc:
                 sink.add(exc.code, exc.message, sheet, r, ac)
                 continue
@@ -360,6 +365,7 @@ def build_ledger(
                     r,
                     cols.get(f),
                 )
+    inside = _pair_passes(inside)
     # voucher lines: (voucher, line) is unique within a statement
     count: dict[str, int] = {}
     for ln in inside:
@@ -394,11 +400,16 @@ def build_ledger(
     target_doc = next((d for d in bundle.finance if d.rel == target_rel), None)
     if not _approval_ok(target, target_doc, opts, sink, target_rel):
         return None
-    prev = raw_doc(root / prev_doc.rel) if prev_doc else None
+    # the previous statement's sign-off, and which statement it is
+    prev_sign: dict | None = None
+    prev_key = ""
+    if prev_doc is not None:
+        prev_signoff = (raw_doc(root / prev_doc.rel) or {}).get("signoff")
+        if isinstance(prev_signoff, dict):
+            prev_sign, prev_key = prev_signoff, prev_doc.key
     base = target or {}
     footer = sheet_text(table, rows.end)
     sig = signature(footer + " " + table.title)
-    prev_sign = (prev or {}).get("signoff") if isinstance((prev or {}).get("signoff"), dict) else None
     handler_default = (prev_sign or {}).get("handler") or sig.get("handler")
     approver_default = (prev_sign or {}).get("approver") or sig.get("approver")
     filled = 0
@@ -413,9 +424,18 @@ def build_ledger(
         doc["notice"] = base["notice"]
     doc["opening_balance"] = money(opening)
 
+    # a sheet cannot carry a line's voucher scans: keep those of the file being
+    # replaced, for the line with the same voucher and line number
+    scans: dict[tuple[str, str, int], list] = {}
+    for section in ("income", "expense"):
+        for old in base.get(section) or []:
+            if isinstance(old, dict) and old.get("attachments"):
+                key = (section, str(old.get("voucher")), int(old.get("line") or 1))
+                scans[key] = old["attachments"]
+
     def ledger_line(ln: Line, amount: Decimal, with_people: bool) -> dict:
         nonlocal filled
-        d = {"date": day(ln.date), "voucher": ln.voucher}
+        d: dict[str, object] = {"date": day(ln.date), "voucher": ln.voucher}
         if ln.line != 1:
             d["line"] = ln.line
         d["account"] = ln.account
@@ -431,6 +451,9 @@ def build_ledger(
                 d["handler"] = ln.handler
             if ln.approver:
                 d["approver"] = ln.approver
+        attachments = scans.get(("expense" if with_people else "income", ln.voucher, ln.line))
+        if attachments:
+            d["attachments"] = keep(attachments)
         return d
 
     doc["income"] = [ledger_line(ln, ln.debit - ln.credit, False) for ln in income]
@@ -454,7 +477,7 @@ def build_ledger(
         doc["signoff"] = base["signoff"]
     elif prev_sign:
         doc["signoff"] = prev_sign
-        defaults.append(f"签字栏沿用上期（{prev_doc.key}）")
+        defaults.append(f"签字栏沿用上期（{prev_key}）")
     else:
         doc["signoff"] = {
             "handler": sig.get("handler", PLACEHOLDER),
@@ -466,7 +489,7 @@ def build_ledger(
         if base.get(k):
             doc[k] = base[k]
     if filled:
-        src = f"上期（{prev_doc.key}）签字栏的经办人和审批人" if prev_sign else "表格下方的签字或“待填写”"
+        src = f"上期（{prev_key}）签字栏的经办人和审批人" if prev_sign else "表格下方的签字或“待填写”"
         defaults.append(f"明细账没有经办人、审批人列，{filled} 处取自{src}，请逐笔核对")
     if defaults:
         sink.add(
@@ -479,8 +502,27 @@ def build_ledger(
     return target_rel, text, {}
 
 
+def _pair_passes(lines: list[Line]) -> list[Line]:
+    """代收代付 collected and paid on under one voucher shows as two rows, money
+    in and money out, with the same summary: they are one pass-through entry
+    (received and paid), as transfers are one entry for their two rows."""
+    groups: dict[tuple[str, str], list[Line]] = {}
+    for ln in lines:
+        if ln.kind == "pass":
+            groups.setdefault((ln.voucher, ln.summary), []).append(ln)
+    dropped: set[int] = set()
+    for group in groups.values():
+        ins = [ln for ln in group if ln.debit and not ln.credit]
+        outs = [ln for ln in group if ln.credit and not ln.debit]
+        if len(group) == 2 and len(ins) == 1 and len(outs) == 1:
+            first, second = sorted(group, key=lambda ln: ln.row)
+            first.debit, first.credit = ins[0].debit, outs[0].credit
+            dropped.add(id(second))
+    return [ln for ln in lines if id(ln) not in dropped]
+
+
 def _pass(ln: Line) -> dict:
-    d = {"date": day(ln.date), "voucher": ln.voucher}
+    d: dict[str, str | int] = {"date": day(ln.date), "voucher": ln.voucher}
     if ln.line != 1:
         d["line"] = ln.line
     d["summary"] = ln.summary
@@ -521,7 +563,7 @@ def _transfers(lines: list[Line], count: dict[str, int], sink: Sink, sheet: str,
                 )
                 continue
             count[voucher] = count.get(voucher, 0) + 1
-            d = {"date": day(side[0].date), "voucher": voucher}
+            d: dict[str, str | int] = {"date": day(side[0].date), "voucher": voucher}
             if count[voucher] != 1:
                 d["line"] = count[voucher]
             d["direction"] = direction

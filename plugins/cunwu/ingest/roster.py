@@ -49,8 +49,10 @@ def _cell(table: Table, r: int, f: str) -> Cell | None:
     return table.sheet.cell(r, c) if c is not None else None
 
 
-def _blank(cell: Cell | None) -> bool:
-    return cell is None or cell.is_blank()
+def _filled(table: Table, r: int, f: str) -> Cell | None:
+    """The cell of field ``f`` in row ``r`` if it holds something, else None."""
+    cell = _cell(table, r, f)
+    return None if cell is None or cell.is_blank() else cell
 
 
 def read_roster(
@@ -71,8 +73,8 @@ def read_roster(
         sink.add(exc.code, f"{FIELD_ZH[f]}：{exc.message}", sheet, r, table.columns.get(f))
 
     def text_field(r: int, f: str, name_like: bool = False) -> str | None:
-        cell = _cell(table, r, f)
-        if _blank(cell):
+        cell = _filled(table, r, f)
+        if cell is None:
             return None
         try:
             value, note = (cells.clean_name if name_like else cells.clean_text)(cell)
@@ -98,16 +100,16 @@ def read_roster(
         household = text_field(r, "household", name_like=True) if "household" in table.columns else None
         row_ok = True
         if not name:
-            if _cell(table, r, "name") is None or _blank(_cell(table, r, "name")):
+            if _filled(table, r, "name") is None:
                 sink.add("missing-field", "这一行没有姓名", sheet, r, table.columns["name"])
             row_ok = False
         if "group" in table.columns and not group:
-            if _blank(_cell(table, r, "group")):
+            if _filled(table, r, "group") is None:
                 sink.add("missing-field", "这一行没有组别（村民小组）", sheet, r, table.columns["group"])
             row_ok = False
         ident = None
-        idc = _cell(table, r, "id_number")
-        if not _blank(idc):
+        idc = _filled(table, r, "id_number")
+        if idc is not None:
             try:
                 ident, note = cells.id_number(idc, mask_style)
                 if note:
@@ -117,8 +119,8 @@ def read_roster(
                 err(exc, r, "id_number")
                 row_ok = False
         amount = None
-        ac = _cell(table, r, "amount")
-        if _blank(ac):
+        ac = _filled(table, r, "amount")
+        if ac is None:
             sink.add("missing-field", "这一行没有金额", sheet, r, table.columns.get("amount"))
             row_ok = False
         else:
@@ -138,14 +140,15 @@ def read_roster(
                 err(exc, r, "amount")
                 row_ok = False
         row = RosterRow(r, name or "", group or "", ident, household, amount or Decimal("0"))
-        if "people" in columns and not _blank(_cell(table, r, "people")):
+        pc = _filled(table, r, "people") if "people" in columns else None
+        if pc is not None:
             try:
-                row.people = cells.integer(_cell(table, r, "people"), "家庭人口")
+                row.people = cells.integer(pc, "家庭人口")
             except CellError as exc:
                 err(exc, r, "people")
                 row_ok = False
-        if "start" in columns and not _blank(_cell(table, r, "start")):
-            sc = _cell(table, r, "start")
+        sc = _filled(table, r, "start") if "start" in columns else None
+        if sc is not None:
             start = None
             if sc.kind == "d":
                 start = f"{sc.value.year}-{sc.value.month:02d}"
@@ -165,8 +168,8 @@ def read_roster(
             row.note = text_field(r, "note")
         if area_rate:
             for f, what in (("area", "面积"), ("rate", "标准")):
-                qc = _cell(table, r, f)
-                if _blank(qc):
+                qc = _filled(table, r, f)
+                if qc is None:
                     if f == "area":
                         sink.add(
                             "missing-field",
@@ -221,7 +224,7 @@ def check_sums(table: Table, rows: Rows, sink: Sink, items, attr: str, col_field
     since = table.first_data_row
     for r, word in rows.sums:
         cell = table.sheet.cell(r, col)
-        if _blank(cell):
+        if cell is None or cell.is_blank():
             continue
         try:
             declared, _note, _w = cells.money(cell, "合计")

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..load.sheets.read import cell_ref, col_letter
 from ..privacy import redact
 from ..problems import CODES, Problem, problem
+
+
+@dataclass
+class _Note:
+    """One kind of normalisation in one column: how many cells, and the first."""
+
+    count: int
+    row: int
+    header: str
+    example: str
 
 
 class Sink:
@@ -16,7 +28,7 @@ class Sink:
     def __init__(self, file: str):
         self.file = redact(file)
         self.problems: list[Problem] = []
-        self._notes: dict[tuple[str, int, str], list] = {}
+        self._notes: dict[tuple[str, int, str, str], _Note] = {}
 
     def add(
         self,
@@ -47,20 +59,20 @@ class Sink:
     ) -> None:
         """A normalisation worth telling once per column and kind: ``text``
         says what was done, ``example`` what the first such cell held."""
-        entry = self._notes.setdefault((sheet, col, code, text), [0, row, header, example])
-        entry[0] += 1
+        entry = self._notes.setdefault((sheet, col, code, text), _Note(0, row, header, example))
+        entry.count += 1
 
     def flush_notes(self) -> None:
-        for (sheet, col, code, text), (count, row, header, example) in sorted(
-            self._notes.items(), key=lambda kv: (kv[0][0], kv[1][1], kv[0][1])
+        for (sheet, col, code, text), n in sorted(
+            self._notes.items(), key=lambda kv: (kv[0][0], kv[1].row, kv[0][1])
         ):
-            what = f"“{header}”列（{col_letter(col)} 列）"
-            ex = f"：{example}" if example else ""
-            if count == 1:
+            what = f"“{n.header}”列（{col_letter(col)} 列）"
+            ex = f"：{n.example}" if n.example else ""
+            if n.count == 1:
                 msg = f"{what}{text}{ex}"
             else:
-                msg = f"{what}有 {count} 个单元格{text}；第一个是 {cell_ref(row, col)}{ex}"
-            self.add(code, msg, sheet, row, col)
+                msg = f"{what}有 {n.count} 个单元格{text}；第一个是 {cell_ref(n.row, col)}{ex}"
+            self.add(code, msg, sheet, n.row, col)
         self._notes.clear()
 
     @property

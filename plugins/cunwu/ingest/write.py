@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from ..load.yamlsafe import parse_yaml
@@ -140,7 +141,7 @@ def _block(value, indent: int, flow_keys: set[str], key: str = "") -> list[str]:
     return [f"{pad}{scalar(value)}"]
 
 
-def render(doc: dict, schema: str, flow_keys: set[str] = frozenset()) -> str:
+def render(doc: dict, schema: str, flow_keys: AbstractSet[str] = frozenset()) -> str:
     """YAML text of ``doc`` (insertion order kept), with the editor's schema
     line first. Raises AssertionError if a value would not load back as the
     same text (a bug here must not write a file that reads differently):

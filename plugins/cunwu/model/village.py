@@ -54,6 +54,10 @@ class Village(Model):
         description="每期都要公示的补贴项目 id（用于统计迟报），如 [dibao]",
     )
     powers_exclude: list[Slug] = Field(default_factory=list, description="本村不适用的乡镇统一权力事项 id")
+    groups: list[Text] = Field(
+        default_factory=list,
+        description="村民小组名称，如 [一组, 二组]；填写后表格模板的“组别”列只能从中选择，名单中的组别也按此核对",
+    )
     intro: Text | None = Field(default=None, description="村情简介（一两句话）")
 
     @field_validator("base_url")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sysconfig
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,12 @@ def dict_first(env: Environment, options: dict[str, Any]) -> DictFirstEnvironmen
 
 
 def default_theme() -> Path:
-    """The theme that comes with this cunwu checkout."""
-    return Path(cunwu.__file__).resolve().parents[2] / "themes" / "cunwu"
+    """The theme that comes with this cunwu: the checkout's, or for an
+    installed cunwu (pip install) the copy installed under <prefix>/share/cunwu/."""
+    checkout = Path(cunwu.__file__).resolve().parents[2] / "themes" / "cunwu"
+    if (checkout / "templates").is_dir():
+        return checkout
+    return Path(sysconfig.get_path("data")) / "share" / "cunwu" / "themes" / "cunwu"
 
 
 def find_theme(root: Path) -> Path:

@@ -297,6 +297,7 @@ def check_roster(c: Checker, r: SubsidyRoster, fc: FileContext) -> None:
     check_notice_period(c, ("notice",), r.notice, program.min_notice_days if program else 1, "本项目")
     mask = mask_pattern(ctx.config.id_mask)
     style = "前 6 位和后 4 位" if ctx.config.id_mask == "6-4" else "前 3 位和后 3 位"
+    groups = fc.village.groups if fc.village is not None else []
     keys: dict[str, int] = {}
     for i, rec in enumerate(r.recipients):
         path = ("recipients", i)
@@ -306,6 +307,12 @@ def check_roster(c: Checker, r: SubsidyRoster, fc: FileContext) -> None:
             keys[rec.key] = i
         if rec.amount <= 0:
             c.add(path + ("amount",), "invalid-value", "金额应大于 0")
+        if groups and rec.group not in groups:
+            c.add(
+                path + ("group",),
+                "unknown-village-group",
+                f"组别 “{rec.group}” 不在 village.yaml 的 groups 中（{'、'.join(groups)}）：写错了，或者请把它加进 groups",
+            )
         if rec.id_masked is not None and not mask.fullmatch(rec.id_masked.upper()):
             c.add(
                 path + ("id_masked",),

@@ -68,7 +68,7 @@ def sheet_findings(raw: bytes, name: str, allowed=()) -> list[tuple[str, int, in
             seen.add((f.kind, f.masked))
             out.append(("", -1, -1, f))
     # one finding per cell and number
-    unique = {}
+    unique: dict[tuple[str, int, int, str, str], tuple[str, int, int, Finding]] = {}
     for s, r, c, f in out:
         unique.setdefault((s, r, c, f.kind, f.masked), (s, r, c, f))
     return list(unique.values())
