@@ -28,7 +28,7 @@ from .contents import CunwuPage, page_of
 from .readers import FORMAT
 
 if TYPE_CHECKING:
-    from .run import VillageRun
+    from .villagerun import VillageRun
     from .writer import CunwuWriter
 
 #: the context key under which every page of the run is listed, in order

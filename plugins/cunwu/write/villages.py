@@ -22,9 +22,10 @@ from ..validate.village import check_village
 from .fingerprint import sha
 from .fsutil import settle, stage_tree
 from .outputscan import scan_outputs
-from .run import VillageRun
+from .run import run_village
 from .state import State, Task, TaskResult, VillageSummary
 from .swap import live_ino
+from .villagerun import VillageRun
 
 #: the build's state in this process (set by the build before workers fork)
 STATE: State | None = None
@@ -144,18 +145,21 @@ def render_village(state: State, task: Task, bundle: VillageBundle, result: Task
     site = VillageSite(
         state.ctx, bundle, info, include_drafts=state.drafts, offline_rosters=offline, histories=histories
     )
-    run = VillageRun(
-        site,
-        state.root,
-        staging,
-        state.code_fp,
-        state.template_fps,
-        state.static,
-        prev_pages=prev,
-        posters=posters,
-        poster_maker=state.poster_maker,
-        pictures=state.pictures,
-    ).run(state.pelican)
+    run = run_village(
+        VillageRun(
+            site,
+            state.root,
+            staging,
+            state.code_fp,
+            state.template_fps,
+            state.static,
+            prev_pages=prev,
+            posters=posters,
+            poster_maker=state.poster_maker,
+            pictures=state.pictures,
+        ),
+        state.pelican,
+    )
     written = dict(run.changed)
     # what a township's Pelican plugin wrote (a sitemap, say, or a change to one
     # of our files after we wrote it) is published too: it is scanned like our

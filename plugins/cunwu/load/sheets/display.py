@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from .read import Cell
+from .book import Cell
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 

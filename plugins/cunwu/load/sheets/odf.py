@@ -15,8 +15,7 @@ import datetime as dt
 import io
 import xml.etree.ElementTree as ET
 
-from .ooxml import _Zip
-from .read import Cell, ReadError, Sheet, Workbook
+from .book import Cell, ReadError, Sheet, Workbook, Zipped
 
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -35,7 +34,7 @@ MAX_REPEAT = 1024
 
 
 def read_ods(data: bytes) -> Workbook:
-    z = _Zip(data)
+    z = Zipped(data)
     manifest = z.read("META-INF/manifest.xml") or b""
     if b"encryption-data" in manifest:
         raise ReadError("sheet-unreadable", "文件设有打开密码（已加密），无法读取：请取消密码后另存再导入")

@@ -15,10 +15,9 @@ from __future__ import annotations
 import io
 import posixpath
 import xml.etree.ElementTree as ET
-import zipfile
 
+from .book import Cell, ReadError, Sheet, Workbook, Zipped, serial_to_datetime
 from .display import is_date_format
-from .read import MAX_UNPACKED_BYTES, Cell, ReadError, Sheet, Workbook, serial_to_datetime
 
 #: built-in number formats (ECMA-376 §18.8.30) that matter here; 27-36 and
 #: 50-58 are the East Asian date formats Chinese Excel and WPS use
@@ -75,27 +74,6 @@ def _attr(el: ET.Element, name: str) -> str | None:
         if _local(k) == name:
             return val
     return None
-
-
-class _Zip:
-    def __init__(self, data: bytes):
-        try:
-            self.z = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
-            raise ReadError("sheet-unreadable", "文件已损坏（不是完整的 xlsx 压缩包），无法读取") from None
-        self.names = {i.filename.lstrip("/"): i for i in self.z.infolist()}
-        if sum(i.file_size for i in self.names.values()) > MAX_UNPACKED_BYTES:
-            raise ReadError("file-too-large", "表格解压后过大（疑似压缩炸弹），没有读取")
-
-    def read(self, name: str) -> bytes | None:
-        info = self.names.get(name.lstrip("/"))
-        if info is None:
-            # some writers differ in case
-            low = {k.lower(): v for k, v in self.names.items()}
-            info = low.get(name.lstrip("/").lower())
-        if info is None:
-            return None
-        return self.z.read(info)
 
 
 def _shared_strings(raw: bytes | None) -> list[str]:
@@ -167,13 +145,9 @@ def _ref(ref: str) -> tuple[int, int]:
 
 
 def read_xlsx(data: bytes) -> Workbook:
-    z = _Zip(data)
+    z = Zipped(data)
     wb_raw = z.read("xl/workbook.xml")
     if wb_raw is None:
-        if z.read("content.xml") is not None:
-            from .odf import read_ods
-
-            return read_ods(data)
         if z.read("EncryptionInfo") is not None:
             raise ReadError("sheet-unreadable", "文件设有打开密码（已加密），无法读取")
         raise ReadError("sheet-unreadable", "文件不是 Excel 表格（压缩包中没有工作簿），无法读取")

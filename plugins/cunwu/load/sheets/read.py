@@ -21,98 +21,43 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
-from dataclasses import dataclass, field
 
-#: refused before parsing: a roster or a month's ledger is far smaller, and a
-#: zip bomb or a runaway export should not be parsed at all
-MAX_SOURCE_BYTES = 20 * 1024 * 1024
-#: what the XML inside a zip may unpack to (a 20 MB xlsx of real data is ~150 MB)
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024
-MAX_CELLS = 2_000_000
+from .book import (
+    MAX_CELLS,
+    MAX_SOURCE_BYTES,
+    MAX_UNPACKED_BYTES,
+    Cell,
+    ReadError,
+    Sheet,
+    Workbook,
+    Zipped,
+    cell_ref,
+    col_letter,
+    serial_to_datetime,
+)
+from .odf import read_ods
+from .ooxml import read_xlsx
+
+__all__ = [
+    "MAX_CELLS",
+    "MAX_SOURCE_BYTES",
+    "MAX_UNPACKED_BYTES",
+    "SHEET_SUFFIXES",
+    "Cell",
+    "ReadError",
+    "Sheet",
+    "Workbook",
+    "cell_ref",
+    "col_letter",
+    "decode_csv",
+    "read_workbook",
+    "serial_to_datetime",
+]
 
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-class ReadError(Exception):
-    """The file cannot be read as a spreadsheet; ``code`` is a problem code,
-    the message Chinese and free of cell values."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class Cell:
-    """One cell. ``kind``: ``n`` number, ``s`` text, ``d`` date, ``b``
-    boolean, ``e`` error value (``#DIV/0!``), ``f`` formula without a cached
-    value. ``raw`` is the stored text of a number, ``fmt`` its number format,
-    ``shown`` the displayed text where the file carries it (ODS)."""
-
-    __slots__ = ("kind", "value", "raw", "fmt", "shown")
-
-    def __init__(self, kind: str, value, raw: str = "", fmt: str = "", shown: str | None = None):
-        self.kind = kind
-        self.value = value
-        self.raw = raw
-        self.fmt = fmt
-        self.shown = shown
-
-    def is_blank(self) -> bool:
-        return self.kind == "s" and not str(self.value).strip()
-
-    def __repr__(self) -> str:  # never shows the value: it may be a full ID number
-        return f"Cell({self.kind})"
-
-
-@dataclass
-class Sheet:
-    name: str
-    hidden: bool = False
-    rows: list[list[Cell | None]] = field(default_factory=list)
-    #: 0-based indexes of hidden (or filtered-out) rows
-    hidden_rows: set[int] = field(default_factory=set)
-    #: 0-based column indexes of hidden columns
-    hidden_cols: set[int] = field(default_factory=set)
-    #: merged ranges, 0-based and inclusive: (row1, col1, row2, col2)
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-
-    def cell(self, r: int, c: int) -> Cell | None:
-        if r < len(self.rows):
-            row = self.rows[r]
-            if c < len(row):
-                return row[c]
-        return None
-
-    def row_has_data(self, r: int) -> bool:
-        return r < len(self.rows) and any(c is not None and not c.is_blank() for c in self.rows[r])
-
-
-@dataclass
-class Workbook:
-    format: str  # xlsx | xls | ods | csv
-    sheets: list[Sheet]
-    #: for CSV: the encoding it was read in, as a Chinese label
-    encoding: str = ""
-    notes: list[str] = field(default_factory=list)
-
-
-def col_letter(c: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    out = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def cell_ref(r: int, c: int) -> str:
-    return f"{col_letter(c)}{r + 1}"
 
 
 def sniff(data: bytes, name: str) -> str:
@@ -148,6 +93,11 @@ def sniff(data: bytes, name: str) -> str:
     raise ReadError("sheet-unreadable", "只能导入 .xlsx、.xls、.ods 或 .csv 文件")
 
 
+def _is_ods(data: bytes) -> bool:
+    z = Zipped(data)
+    return z.read("xl/workbook.xml") is None and z.read("content.xml") is not None
+
+
 def read_workbook(data: bytes, name: str) -> Workbook:
     """Parse ``data`` (the file's bytes; ``name`` only hints at the format).
     Raises :class:`ReadError`, never anything else on bad input."""
@@ -157,13 +107,11 @@ def read_workbook(data: bytes, name: str) -> Workbook:
         raise ReadError("empty-file", "文件是空的")
     fmt = sniff(data, name)
     try:
+        if fmt == "xlsx" and _is_ods(data):
+            fmt = "ods"  # an ODS zip whose mimetype entry is not first
         if fmt == "xlsx":
-            from .ooxml import read_xlsx
-
             wb = read_xlsx(data)
         elif fmt == "ods":
-            from .odf import read_ods
-
             wb = read_ods(data)
         elif fmt == "xls":
             wb = read_xls(data)
@@ -352,18 +300,3 @@ def read_csv(data: bytes, text: str | None = None, label: str = "") -> Workbook:
     except csv.Error:
         raise ReadError("sheet-unreadable", "CSV 文件格式错误（引号不成对），无法读取") from None
     return Workbook("csv", [sheet], encoding=label)
-
-
-# ---------------------------------------------------------------- dates
-
-
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)
-
-
-def serial_to_datetime(serial: float, date1904: bool = False) -> dt.datetime | None:
-    """An Excel date serial number as a datetime (1900 or 1904 system)."""
-    if not 0 < serial < 2958466:
-        return None
-    base = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
-    return base + dt.timedelta(days=serial)
