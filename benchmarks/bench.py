@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -59,11 +60,18 @@ def _tree_rss(root_pid: int) -> int:
 
 
 def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
-    """Run ``cmd``; wall seconds and peak memory of its process tree."""
+    """Run ``cmd``; wall seconds, CPU seconds (user + system, the process and
+    every descendant it waited for) and peak memory of its process tree.
+
+    CPU seconds hold still when other work shares the machine, wall seconds
+    do not: compare the CPU column when the machine was busy."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    full = {**os.environ, **(env or {})}
+    # measure what users run: with bytecode written and read (a shell that sets
+    # PYTHONDONTWRITEBYTECODE would compile every module on every run)
+    full.pop("PYTHONDONTWRITEBYTECODE", None)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=full, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     peak = [0]
 
     def sample():
@@ -79,7 +87,14 @@ def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
     if proc.returncode != 0:
         sys.stderr.write(out.decode("utf-8", "replace")[-3000:])
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return {"seconds": seconds, "peak_mb": peak[0] / 2**20, "output": out.decode("utf-8", "replace")}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "peak_mb": peak[0] / 2**20,
+        "output": out.decode("utf-8", "replace"),
+    }
 
 
 def pelican_site(folder: Path, pages: int) -> None:

@@ -24,6 +24,7 @@ import argparse
 import json
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -62,6 +63,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     months = sorted(p.stem for p in (county / "villages/v001/finance").glob("*.yaml"))
     sides = {"old": cunwu_of(args.old.resolve()), "new": cunwu_of(NEW)}
+    for checkout in (args.old.resolve(), NEW):  # bytecode ready, as after an install
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "plugins")], check=True)
     runs: list[dict] = []
 
     def step(round_: int, side: str, name: str, argv: list[str]) -> dict:
@@ -69,7 +72,10 @@ def main(argv: list[str] | None = None) -> None:
         r.update(round=round_, side=side, name=name)
         r.pop("output", None)
         runs.append(r)
-        print(f"  round {round_} {side:3} {name}: {r['seconds']:.2f} s, {r['peak_mb']:.0f} MB", flush=True)
+        print(
+            f"  round {round_} {side:3} {name}: {r['seconds']:.2f} s, CPU {r['cpu_seconds']:.2f} s, {r['peak_mb']:.0f} MB",
+            flush=True,
+        )
         return r
 
     pages = 0
@@ -107,13 +113,14 @@ def main(argv: list[str] | None = None) -> None:
         return [r[key] for r in runs if r["side"] == side and r["name"] == name]
 
     pelican = statistics.median(fig("pelican", "plain Pelican, cold", "seconds"))
+    pelican_cpu = statistics.median(fig("pelican", "plain Pelican, cold", "cpu_seconds"))
     print()
     print(
         f"N={args.villages} villages × {args.months} months, {pages} HTML pages, {args.rounds} rounds, median (range)"
     )
     print()
-    print("| step | old | new | new/old | old peak | new peak |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| step | old | new | new/old | old CPU | new CPU | CPU new/old | old peak | new peak |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in (
         "validate",
         "cold build, HTML only",
@@ -125,15 +132,18 @@ def main(argv: list[str] | None = None) -> None:
             s = fig(side, name, "seconds")
             cells.append((statistics.median(s), min(s), max(s)))
         peaks = [statistics.median(fig(side, name, "peak_mb")) for side in sides]
+        oc, nc = (statistics.median(fig(side, name, "cpu_seconds")) for side in sides)
         (om, olo, ohi), (nm, nlo, nhi) = cells
         print(
             f"| {name} | {om:.2f} s ({olo:.2f}–{ohi:.2f}) | {nm:.2f} s ({nlo:.2f}–{nhi:.2f}) | {nm / om:.2f} "
-            f"| {peaks[0]:.0f} MB | {peaks[1]:.0f} MB |"
+            f"| {oc:.2f} s | {nc:.2f} s | {nc / oc:.2f} | {peaks[0]:.0f} MB | {peaks[1]:.0f} MB |"
         )
     for side in sides:
         cold = statistics.median(fig(side, "cold build, HTML only", "seconds"))
+        cold_cpu = statistics.median(fig(side, "cold build, HTML only", "cpu_seconds"))
         print(
-            f"| cold build, {side} code, against plain Pelican ({pelican:.2f} s) | | | {pelican / cold:.2f}× faster | | |"
+            f"| cold build, {side} code, against plain Pelican ({pelican:.2f} s, CPU {pelican_cpu:.2f} s) "
+            f"| | | {pelican / cold:.2f}× faster | | | {pelican_cpu / cold_cpu:.2f}× less CPU | | |"
         )
     if args.json:
         args.json.write_text(json.dumps(runs, indent=1))

@@ -68,9 +68,9 @@ from ..write.holdback import (
     hold_for_leak,
     is_absent,
 )
+from ..write.pelicanconf import PELICANCONF, template_search
 from ..write.pictures import Pictures
 from ..write.records import atomic_pickle, load_record, record_path
-from ..write.run import PELICANCONF, pelican_settings, template_dirs
 from ..write.state import HeldBack, State, Task, TaskResult, VillageSummary
 from ..write.swap import live_ino, recover, swap_in
 from ..write.township import RootBuild, check_manifest, install_root, render_root, scan_root
@@ -257,9 +257,10 @@ def plan_build(opts: BuildOptions, out: Path) -> Plan:
     hashes = FileHashes(cache / "files.pickle")
     hashed = hashes.hash_all(root, project.files)
     theme = find_theme(root)
-    pelican = pelican_settings(root, theme)
     code_fp = code_fingerprint()
-    tpl_fps = template_fingerprints(template_dirs(pelican))
+    tpl_fps = template_fingerprints(
+        template_search(root, theme), cache / "templates.json" if opts.use_cache else None
+    )
     static = static_files(theme / "static")
     township_files = [f for f in project.township_files if f.kind != "page"]
     township_fp = sha(
@@ -292,7 +293,7 @@ def plan_build(opts: BuildOptions, out: Path) -> Plan:
         out,
         ctx,
         theme,
-        pelican,
+        None,
         tpl_fps,
         static,
         code_fp,

@@ -25,8 +25,8 @@ from ..sources import find_root
 from ..write.fingerprint import code_fingerprint, sha, template_fingerprints
 from ..write.fsutil import write_if_changed
 from ..write.merge import merge_pdfs
+from ..write.pelicanconf import template_search
 from ..write.posters import PosterMaker, make_poster
-from ..write.run import pelican_settings, template_dirs
 from .validate import load_project
 
 
@@ -56,7 +56,7 @@ def print_month(
     if village is not None and village not in project.villages:
         raise UsageError(f"没有这个村：{village}（已有：{'、'.join(sorted(project.villages))}）")
     # the templates of a build's Pelican runs: the township's overrides, then the theme
-    dirs = template_dirs(pelican_settings(root, find_theme(root)))
+    dirs = template_search(root, find_theme(root))
     templates = Templates(theme_env(dirs))
     tpl_fps = template_fingerprints(dirs)
     code_fp = code_fingerprint()

@@ -173,3 +173,18 @@ def village_generators() -> list[type[VillageGenerator]]:
         FilesGenerator,
         PosterGenerator,
     ]
+
+
+class TownshipGenerator(Generator):
+    """The township's index page, stylesheet, versions.json and robots.txt
+    (Pelican's own generator reads the township's ``content/*.md``)."""
+
+    def generate_context(self) -> None:
+        pass
+
+    def generate_output(self, writer: Any) -> None:
+        run = self.settings["CUNWU_TOWNSHIP"]  # a cunwu.write.township.TownshipRun
+        page = page_of(Output("index.html", "township", run.page), self.settings, self.context)
+        writer.write_file("index.html", self.get_template("township"), self.context, page=page)
+        for name, body in run.files.items():
+            writer.write_bytes(name, body)

@@ -31,15 +31,13 @@ from pelican.settings import read_settings
 
 from ..render.theme import JINJA_FILTERS, JINJA_OPTIONS
 from . import pelican_plugin
+from .pelicanconf import PELICANCONF
 from .villagerun import VillageRun
 
 # Pelican prints a summary line per run and logs through rich; a county build
 # runs hundreds of times, so keep Pelican quiet and report progress ourselves.
 console.quiet = True
 logging.getLogger("pelican").setLevel(logging.WARNING)
-
-#: the name of a township's Pelican settings file, at the root of its repository
-PELICANCONF = "pelicanconf.py"
 
 #: what cunwu decides whatever the township's settings say
 _FIXED: dict[str, Any] = {

@@ -68,7 +68,24 @@ class VillageSummary:
     held: HeldBack | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The summary as plain data (what ``dataclasses.asdict`` gives, without
+        its deep copy of every leaf: this runs for every village on every build)."""
+        out: dict[str, Any] = _plain(self)
+        return out
+
+
+def _plain(o: Any) -> Any:
+    if isinstance(o, str):
+        return o
+    if isinstance(o, list):
+        return [_plain(v) for v in o]
+    if isinstance(o, tuple):
+        return tuple(_plain(v) for v in o)
+    if isinstance(o, dict):
+        return {k: _plain(v) for k, v in o.items()}
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+        return {f.name: _plain(getattr(o, f.name)) for f in dataclasses.fields(o)}
+    return o
 
 
 @dataclass
@@ -130,8 +147,9 @@ class State:
     out: Path
     ctx: TownshipContext
     theme: Path
-    #: the Pelican settings every run of this build starts from
-    pelican: dict[str, Any]
+    #: the Pelican settings every run of this build starts from; None until a
+    #: run needs them (see :meth:`pelican_base`)
+    pelican: dict[str, Any] | None
     template_fps: dict[str, str]
     static: dict[str, bytes]
     code_fp: str
@@ -143,6 +161,14 @@ class State:
     #: the stamps recorded as published so far (versions.json, --manifest)
     published: Published = field(default_factory=dict)
     pictures: Any = None  # write.pictures.Pictures: the web copies of pictures
+
+    def pelican_base(self) -> dict[str, Any]:
+        """The Pelican settings, read on first use (a worker process reads its own)."""
+        if self.pelican is None:
+            from .run import pelican_settings
+
+            self.pelican = pelican_settings(self.root, self.theme)
+        return self.pelican
 
     @property
     def site(self) -> Path:

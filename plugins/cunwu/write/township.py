@@ -10,16 +10,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pelican.generators import Generator
-
 from ..history.manifest import Entry, Manifest
 from ..history.versions import deleted_stamps, published_stamps
 from ..render import timeliness
-from ..render.common import Output
 from ..render.urls import complaint_url, robots_txt, unsearchable_paths
-from .contents import page_of
 from .outputscan import scan_outputs
-from .run import run_pelican
 from .state import State, TaskResult, VillageSummary
 
 
@@ -135,28 +130,14 @@ def township_robots(state: State, summaries: list[VillageSummary]) -> bytes:
     return robots_txt([p for b in bases if urlsplit(b).netloc == host for p in unsearchable_paths(b)])
 
 
-class TownshipGenerator(Generator):
-    """The township's index page, stylesheet, versions.json and robots.txt
-    (Pelican's own generator reads the township's ``content/*.md``)."""
-
-    def generate_context(self) -> None:
-        pass
-
-    def generate_output(self, writer: Any) -> None:
-        run: TownshipRun = self.settings["CUNWU_TOWNSHIP"]
-        page = page_of(Output("index.html", "township", run.page), self.settings, self.context)
-        writer.write_file("index.html", self.get_template("township"), self.context, page=page)
-        for name, body in run.files.items():
-            writer.write_bytes(name, body)
-
-
 @dataclass
 class TownshipRun:
     """The township root's run: what its generator writes, and its writer once made."""
 
     page: dict
     files: dict[str, bytes]
-    generator: type = TownshipGenerator
+    #: its Pelican generator (cunwu.write.generators.TownshipGenerator)
+    generator: type | None = None
     writer: Any = None
 
 
@@ -185,6 +166,10 @@ def render_root(
                 pages.append({"href": f"{meta['slug']}/", "title": meta["title"], "slug": meta["slug"]})
                 sources[f"{meta['slug']}/index.html"] = (f"content/{md.name}",)
     page = township_page(state, summaries, as_of, as_of_source, pages)
+    # Pelican is imported only when something is rendered (see write/pelicanconf.py)
+    from .generators import TownshipGenerator
+    from .run import run_pelican
+
     run = TownshipRun(
         page,
         {
@@ -195,9 +180,10 @@ def render_root(
             "versions.json": manifest,
             "robots.txt": township_robots(state, summaries),
         },
+        TownshipGenerator,
     )
     run_pelican(
-        state.pelican,
+        state.pelican_base(),
         content if content.is_dir() else stage,
         stage,
         PAGE_PATHS=["."] if content.is_dir() else [],

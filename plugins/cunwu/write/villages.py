@@ -22,7 +22,6 @@ from ..validate.village import check_village
 from .fingerprint import sha
 from .fsutil import settle, stage_tree
 from .outputscan import scan_outputs
-from .run import run_village
 from .state import State, Task, TaskResult, VillageSummary
 from .swap import live_ino
 from .villagerun import VillageRun
@@ -145,6 +144,8 @@ def render_village(state: State, task: Task, bundle: VillageBundle, result: Task
     site = VillageSite(
         state.ctx, bundle, info, include_drafts=state.drafts, offline_rosters=offline, histories=histories
     )
+    from .run import run_village  # imports Pelican: only when a village is rendered
+
     run = run_village(
         VillageRun(
             site,
@@ -158,7 +159,7 @@ def render_village(state: State, task: Task, bundle: VillageBundle, result: Task
             poster_maker=state.poster_maker,
             pictures=state.pictures,
         ),
-        state.pelican,
+        state.pelican_base(),
     )
     written = dict(run.changed)
     # what a township's Pelican plugin wrote (a sitemap, say, or a change to one
