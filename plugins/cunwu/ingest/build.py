@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from ..model.types import Period
 from . import keys as keymod
-from .api import USE_ENV, ImportOptions, ImportResult, program_of, raw_doc
 from .columns import FIELD_ZH, Mapping, Table
 from .linkage import load_sidecar
+from .options import USE_ENV, ImportOptions, ImportResult, program_of, raw_doc
 from .roster import RosterRow, check_sums, read_roster
 from .sink import Sink
 from .table import check_hidden, walk
@@ -430,9 +430,3 @@ def _recipient(r, program) -> dict:
     if r.note:
         out["note"] = r.note
     return out
-
-
-def build_ledger(*args, **kwargs):
-    from .ledger import build_ledger as impl
-
-    return impl(*args, **kwargs)

@@ -32,10 +32,10 @@ from decimal import Decimal
 from ..model.types import Period
 from ..privacy import scan
 from . import cells
-from .api import ImportOptions, ImportResult, raw_doc
 from .build import PLACEHOLDER, _approval_ok, day, keep, keep_doc, money, sheet_text, signature
 from .cells import CellError
 from .columns import FIELD_ZH, Mapping, Table
+from .options import ImportOptions, ImportResult, raw_doc
 from .sink import Sink
 from .table import check_hidden, walk
 from .write import render

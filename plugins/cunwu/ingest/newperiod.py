@@ -31,8 +31,8 @@ from ..errors import UsageError
 from ..model.types import Period
 from ..problems import Report
 from ..sources import _walk, classify, find_root
-from .api import raw_doc
 from .build import PLACEHOLDER, _months_between, _shift, day, keep
+from .options import raw_doc
 from .write import Raw, _block, atomic_write, render
 
 _PLAIN_NUMBER = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,4})?")
