@@ -152,9 +152,15 @@ def test_a_township_overrides_one_template(project):
         finance.replace("{% block main %}", "{% block main %}<p class=township-note>经管站已复核。</p>", 1),
         "utf-8",
     )
+    jinja = out / ".cache" / "jinja"
+    (first,) = jinja.iterdir()  # compiled templates kept for the next build
+    assert any(first.iterdir())
     result = build_site(project, out, posters=False)
     assert result.pages_rendered == 2  # the two statements
     assert "经管站已复核" in (site / "finance/2026-09/index.html").read_text("utf-8")
+    # a changed template is compiled into a folder of its own, the old one goes
+    (second,) = jinja.iterdir()
+    assert second.name != first.name
 
 
 def test_one_projects_plugins_never_act_in_the_next_build(project, tmp_path):

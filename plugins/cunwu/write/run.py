@@ -27,92 +27,13 @@ import blinker
 from pelican import Pelican
 from pelican.log import console
 from pelican.plugins import signals
-from pelican.settings import read_settings
 
-from ..render.theme import JINJA_FILTERS, JINJA_OPTIONS
-from . import pelican_plugin
-from .pelicanconf import PELICANCONF
 from .villagerun import VillageRun
 
 # Pelican prints a summary line per run and logs through rich; a county build
 # runs hundreds of times, so keep Pelican quiet and report progress ourselves.
 console.quiet = True
 logging.getLogger("pelican").setLevel(logging.WARNING)
-
-#: what cunwu decides whatever the township's settings say
-_FIXED: dict[str, Any] = {
-    "ARTICLE_PATHS": [],
-    "STATIC_PATHS": [],
-    "THEME_STATIC_PATHS": [],
-    "DIRECT_TEMPLATES": [],
-    "PAGINATED_TEMPLATES": {},
-    "TEMPLATE_PAGES": {},
-    "FEED_ALL_ATOM": None,
-    "FEED_ALL_RSS": None,
-    "CATEGORY_FEED_ATOM": None,
-    "TRANSLATION_FEED_ATOM": None,
-    "AUTHOR_FEED_ATOM": None,
-    "AUTHOR_FEED_RSS": None,
-    "TAG_SAVE_AS": "",
-    "CATEGORY_SAVE_AS": "",
-    "AUTHOR_SAVE_AS": "",
-    "TAGS_SAVE_AS": "",
-    "CATEGORIES_SAVE_AS": "",
-    "AUTHORS_SAVE_AS": "",
-    "ARCHIVES_SAVE_AS": "",
-    "ARTICLE_SAVE_AS": "",
-    "ARTICLE_LANG_SAVE_AS": "",
-    "DRAFT_SAVE_AS": "",
-    "DRAFT_PAGE_SAVE_AS": "",
-    # Pelican's content cache keys reader output by file; cunwu's reader only
-    # looks up what was validated, and pages are cached by their data instead
-    "LOAD_CONTENT_CACHE": False,
-    "CACHE_CONTENT": False,
-    "DELETE_OUTPUT_DIRECTORY": False,
-    "OUTPUT_SOURCES": False,
-    "PAGE_URL": "{slug}/",
-    "PAGE_SAVE_AS": "{slug}/index.html",
-    # Pelican lowercases DEFAULT_LANG but not a page's `Lang: zh-CN`, and
-    # would treat the page as a translation: save those the same way
-    "PAGE_LANG_URL": "{slug}/",
-    "PAGE_LANG_SAVE_AS": "{slug}/index.html",
-    "TIMEZONE": "Asia/Shanghai",
-    "DEFAULT_LANG": "zh-CN",
-    # dates come from the disclosures, never from a file's mtime or name
-    "DEFAULT_DATE": None,
-    "FILENAME_METADATA": "",
-    "SLUGIFY_SOURCE": "basename",
-    "TYPOGRIFY": False,
-}
-
-
-def pelican_settings(root: Path, theme: Path) -> dict[str, Any]:
-    """The settings every run of one build starts from: the township's
-    ``pelicanconf.py`` if it has one, under cunwu's fixed settings."""
-    conf = root / PELICANCONF
-    # the fixed settings go in first too, so that Pelican's own checks of them
-    # (timezone, feeds) pass quietly
-    fixed = {**_FIXED, "SITEURL": "https://cunwu.invalid"}
-    own = read_settings(str(conf) if conf.is_file() else None, override=dict(fixed))
-    plugins = [pelican_plugin, *(p for p in own.get("PLUGINS") or [] if p is not pelican_plugin)]
-    overrides = [
-        str(p if Path(p).is_absolute() else root / p) for p in own.get("THEME_TEMPLATES_OVERRIDES") or []
-    ]
-    settings = {
-        **own,
-        **_FIXED,
-        "THEME": str(theme),
-        "THEME_TEMPLATES_OVERRIDES": overrides,
-        "PLUGINS": plugins,
-        "JINJA_ENVIRONMENT": {**JINJA_OPTIONS, "bytecode_cache": pelican_plugin.BYTECODE_CACHE},
-        "JINJA_FILTERS": {**(own.get("JINJA_FILTERS") or {}), **JINJA_FILTERS},
-    }
-    return settings
-
-
-def template_dirs(settings: dict[str, Any]) -> list[Path]:
-    """Where a run finds its templates, first match wins: the township's overrides, then the theme."""
-    return [Path(p) for p in settings["THEME_TEMPLATES_OVERRIDES"]] + [Path(settings["THEME"]) / "templates"]
 
 
 def run_pelican(base: dict[str, Any], path: Path, output: Path, **extra: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,9 +166,16 @@ class State:
     def pelican_base(self) -> dict[str, Any]:
         """The Pelican settings, read on first use (a worker process reads its own)."""
         if self.pelican is None:
-            from .run import pelican_settings
+            from .pelicanconf import pelican_settings
 
-            self.pelican = pelican_settings(self.root, self.theme)
+            # compiled templates, one folder per render salt (code, templates,
+            # pelicanconf.py): an older folder is never read again
+            jinja = self.cache / "jinja"
+            if jinja.is_dir():
+                for old in jinja.iterdir():
+                    if old.name != self.render_salt[:16]:
+                        shutil.rmtree(old, ignore_errors=True)
+            self.pelican = pelican_settings(self.root, self.theme, jinja / self.render_salt[:16])
         return self.pelican
 
     @property
