@@ -171,3 +171,22 @@ def test_one_projects_plugins_never_act_in_the_next_build(project, tmp_path):
     other = copy_project(GOLDEN_PROJECT, tmp_path / "other")
     build_site(other, other / "build", posters=False)
     assert not list((other / "build/site").rglob("sitemap.xml"))
+
+
+@pytest.mark.parametrize("plugins", [False, True])
+def test_staging_shares_files_only_when_nothing_writes_in_place(project, plugins):
+    """Without Pelican plugins of the township's own, only cunwu's writer writes
+    (never in place), so a village's staging tree hard-links the live files it
+    does not change; with them, every file is a copy (see the test above)."""
+    if plugins:
+        (project / "pelicanconf.py").write_text("PLUGINS = []\n", "utf-8")
+    out = project / "build"
+    build_site(project, out, posters=False)
+    live = out / "site" / "alpha"
+    untouched = live / "notices/2026-10-road-tender/index.html"
+    before = untouched.stat().st_ino
+    fin = project / "villages/alpha/finance/2026-10.yaml"
+    fin.write_text(fin.read_text("utf-8").replace("summary: ", "summary: 又", 1), "utf-8")
+    build_site(project, out, posters=False)
+    assert "又" in (live / "finance/2026-10/index.html").read_text("utf-8")
+    assert (untouched.stat().st_ino == before) is not plugins

@@ -22,6 +22,7 @@ from ..validate.village import check_village
 from .fingerprint import sha
 from .fsutil import settle, stage_tree
 from .outputscan import scan_outputs
+from .pelicanconf import PELICANCONF
 from .state import State, Task, TaskResult, VillageSummary
 from .swap import live_ino
 from .villagerun import VillageRun
@@ -131,7 +132,9 @@ def render_village(state: State, task: Task, bundle: VillageBundle, result: Task
     rec = task.record
     assert result.summary is not None
     staging = state.staging / task.vid
-    before = stage_tree(state.site / task.vid, staging)
+    # a township's own Pelican plugins may write in place: they get real copies
+    own_plugins = (state.root / PELICANCONF).is_file()
+    before = stage_tree(state.site / task.vid, staging, link=not own_plugins)
     prev = rec.pages if rec is not None and rec.tree_ino == live_ino(state, task.vid) else {}
     posters, offline = derived_sets(state, result.summary)
     info = bundle_infos(bundle, state.ctx.histories)
