@@ -315,6 +315,8 @@ def _row_label(name: str, m: Any, list_label: str) -> str:
     """A short Chinese name for one row, e.g. "张某某", "支出 记-012", "流程 审核"."""
     if name == "recipients":
         return m.name
+    if name in _SECTION and not hasattr(m, "voucher"):  # a budget or year-end line: by account
+        return f"{_SECTION[name]}科目 {m.account}"
     if name in _SECTION:
         line = getattr(m, "line", 1)
         return f"{_SECTION[name]} {m.voucher}" + (f" 第{line}行" if line != 1 else "")
@@ -322,6 +324,8 @@ def _row_label(name: str, m: Any, list_label: str) -> str:
         return f"流程“{m.label}”"
     if name == "corrections":
         return f"更正记录 {m.date.isoformat()}"
+    if name == "adjustments":
+        return f"预算调整 {m.date.isoformat()}"
     for attr in ("name", "label", "role", "point", "title", "path", "id", "code"):
         v = getattr(m, attr, None)
         if isinstance(v, str) and v:
