@@ -176,7 +176,10 @@ KINDS: dict[str, Kind] = {
             key=lambda m: str(m.year),
             stem_is_key=True,
             order=lambda m: (m.year,),
-            month=lambda m: f"{m.year}-01",
+            # archived and printed in the month of its approval or latest adjustment
+            month=lambda m: (
+                f"{m.last_changed.year}-{m.last_changed.month:02d}" if m.last_changed else f"{m.year}-01"
+            ),
             segment="budget",
             rows={"income": ("account",), "expense": ("account",), "adjustments": ("date",)},
             columns=(
@@ -204,7 +207,9 @@ KINDS: dict[str, Kind] = {
             key=lambda m: str(m.year),
             stem_is_key=True,
             order=lambda m: (m.year,),
-            month=lambda m: f"{m.year}-12",
+            month=lambda m: (
+                f"{m.last_changed.year}-{m.last_changed.month:02d}" if m.last_changed else f"{m.year + 1}-01"
+            ),
             segment="yearend",
             rows={"income": ("account",), "expense": ("account",)},
             columns=(

@@ -26,8 +26,8 @@ def year_bar(site: VillageSite, name: str) -> dict | None:
         year=b.year,
         href=rel_link(name, bdoc.url_path),
         upto=stmts[-1].period.label if stmts else "",
-        over=sum(1 for r in rows["expense"] if r.over),
-        unbudgeted=sum(1 for r in rows["expense"] if r.plan is None),
+        over_lines=sum(1 for r in rows["expense"] if r.over),
+        unbudgeted_lines=sum(1 for r in rows["expense"] if r.plan is None),
     )
     return data
 
