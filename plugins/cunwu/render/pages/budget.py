@@ -130,6 +130,7 @@ class BudgetPages(KindPages):
                 if ln.note
             ],
             signoff=signoff_data(m.signoff),
+            signoff_label="编制（报账员）",
             note=m.note or "",
             **{**site.doc_links(doc, name), **extra},
         )

@@ -129,6 +129,7 @@ class YearEndPages(KindPages):
             next_title=site.title(nxt) if nxt is not None else "",
             next_opening=money(nxt.model.opening_balance) if nxt is not None else "",
             signoff=signoff_data(m.signoff),
+            signoff_label="编制（报账员）",
             note=m.note or "",
             **{**site.doc_links(doc, name), **extra},
         )
