@@ -112,7 +112,7 @@ class YearEndPages(KindPages):
             notes=notes,
             budget_href=rel_link(name, bdoc.url_path) if bdoc is not None else "",
             budget_title=site.title(bdoc) if bdoc is not None else "",
-            adjustments=[
+            budget_adjustments=[
                 {"n": i + 1, "date": date_zh(a.date), "reason": a.reason}
                 for i, a in enumerate(bdoc.model.adjustments)
             ]
