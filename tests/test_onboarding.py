@@ -232,8 +232,8 @@ def test_export_then_import_gives_the_same_data(project, tmp_path, month):
     checked = 0
     for line in result.sheets:
         name = line.split("：")[0]
-        if "公告" in name:
-            continue
+        if "公告" in name or "预算" in name or "决算" in name:
+            continue  # notices, budgets and year-end accounts are exported, not imported
         vid = _village_of(name)
         draft = "草稿" in line
         period = name.split(" ")[-1] if "财务" in name else None
@@ -298,6 +298,33 @@ def test_export_sheets_masked_ids_values_and_stamps(project, tmp_path):
     assert "site" not in result.path.parts
     with pytest.raises(UsageError, match="build/site"):
         export_month(ExportOptions(project, "2026-10", out=project / "build" / "site" / "x.xlsx"))
+
+
+def test_export_has_the_budget_of_its_adjustment_month_and_the_year_end_accounts(project, tmp_path):
+    """A budget goes out in the month of its latest adjustment, one row per
+    account with the original and adjusted amounts; year-end accounts in the
+    month of their approval, with their totals as values."""
+    from cunwu.load.sheets.display import plain_text
+
+    def rows(path: Path, sheet: str) -> list[list[str]]:
+        wb = read_workbook(path.read_bytes(), path.name)
+        ws = next(s for s in wb.sheets if s.name == sheet)
+        return [[plain_text(c) for c in row if c is not None and plain_text(c)] for row in ws.rows]
+
+    out = tmp_path / "d.xlsx"
+    result = export_month(ExportOptions(project, "2026-05", village="dongshan", out=out))
+    assert any(s.startswith("预算 2026：东山村2026年度预算（调整 1 次）") for s in result.sheets)
+    budget = rows(out, "预算 2026")
+    assert budget[2] == ["类别", "科目编码", "科目名称", "年初预算（元）", "第1次调整后（元）"]
+    assert ["支出", "51401", "道路维护", "30,000.00", "230,000.00"] in budget
+    assert ["收入合计", "331,500.00", "531,500.00"] in budget
+    text = " ".join(" ".join(r) for r in budget)
+    assert "第1次预算调整（2026-05-18 公开" in text and "a013e3a192" in text
+
+    out = tmp_path / "n.xlsx"
+    export_month(ExportOptions(project, "2026-01", village="nanpo", out=out))
+    yearend = " ".join(" ".join(r) for r in rows(out, "决算 2025"))
+    assert "支出合计" in yearend and "年末余额 125,077.77 元" in yearend
 
 
 def test_export_scans_its_cells_and_writes_nothing_with_a_leak(tmp_path):

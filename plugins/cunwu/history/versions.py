@@ -173,7 +173,16 @@ def unregistered(states: list[State], diffs: Diffs) -> set[int]:
     k entries in the state it left. ``cunwu history`` marks them; the
     validator judges the file as it is now (an entry added later covers an
     earlier edit), see :func:`analyse`."""
-    return {i for k, i in enumerate(edits(states, diffs), 1) if states[i].model.change_records < k}
+    base = first_records(states)
+    return {i for k, i in enumerate(edits(states, diffs), 1) if states[i].model.change_records - base < k}
+
+
+def first_records(states: list[State]) -> int:
+    """The entries (corrections, a budget's adjustments) the disclosure already
+    had when it was first approved: they explain what came before, never an
+    edit made after it."""
+    first = next((st for st in states if st.approved), None)
+    return first.model.change_records if first is not None else 0
 
 
 def _where(state: State) -> str:
@@ -210,18 +219,19 @@ def analyse(doc: Doc, history: History | None, published: set[str] | None = None
         most = max(most, prev.model.change_records)
         if cur.model.change_records < prev.model.change_records:
             dropped.append(cur)
-    have = doc.model.change_records
     budget = doc.kind == "budget"
-    if have < most:
+    if doc.model.change_records < most:
         # judged on the file as it is now: restoring the entries clears it
         where = "、".join(_where(c) for c in dropped)
         out.problems.append(
             _silent(
                 doc,
-                f"更正记录{'或预算调整' if budget else ''}被删除了：曾有 {most} 条，现在只有 {have} 条（删除于：{where}）。"
+                f"更正记录{'或预算调整' if budget else ''}被删除了：曾有 {most} 条，现在只有 {doc.model.change_records} 条（删除于：{where}）。"
                 "更正记录和预算调整只能增加，请恢复被删除的记录",
             )
         )
+    # entries written before the first approval explain nothing after it
+    have = max(0, doc.model.change_records - first_records(states))
     if len(changes) > have:
         unexplained = changes[have:]
         where = "、".join(_where(c) for c in unexplained)

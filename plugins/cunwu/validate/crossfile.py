@@ -169,7 +169,6 @@ def check_yearends(bundle: VillageBundle) -> list[Problem]:
                         if periods
                         else "；全年各期财务公开中没有这个科目"
                     )
-                    idx = list(lines).index(code)
                     out.append(
                         problem(
                             d.rel,
@@ -177,7 +176,7 @@ def check_yearends(bundle: VillageBundle) -> list[Problem]:
                             "yearend-mismatch",
                             f"{zh}科目 {code}：决算填的是 {money(ln.amount)}，{y.year} 年各期财务公开合计 {money(got)}"
                             f"（相差 {money(ln.amount - got)}）{detail}",
-                            f"{section}[{idx}].amount",
+                            section,
                         )
                     )
             for code in sorted(set(actual) - set(lines)):
