@@ -132,6 +132,19 @@ _SECTION = {"income": "收入", "expense": "支出", "transfers": "划转", "pas
 # ---------------------------------------------------------------- values
 
 
+def _labels(cls: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """The Chinese labels of ``cls``'s fields, then of the fields of the rows
+    nested in it (a budget adjustment's lines: 科目, 金额), so an added row
+    never shows a bare field name; a nested field never renames an outer one."""
+    out = {n: field_label(cls, n) for n in cls.model_fields}
+    for f in cls.model_fields.values():
+        sub = _model_cls(f.annotation)
+        if sub is not None:
+            for n in sub.model_fields:
+                out.setdefault(n, field_label(sub, n))
+    return tuple(out.items())
+
+
 def _leaf(v: Any) -> Any:
     """JSON-mode data -> the same with every leaf a string (None stays None), redacted."""
     if v is None:
@@ -181,7 +194,7 @@ class _Differ:
         label: str,
         cls: type[BaseModel] | None = None,
     ) -> None:
-        labels = tuple((n, field_label(cls, n)) for n in cls.model_fields) if cls is not None else ()
+        labels = _labels(cls) if cls is not None else ()
         self.out.append(Change(op, where, field, _leaf(before), _leaf(after), redact(label), labels))
 
     def model(
