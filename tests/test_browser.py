@@ -47,6 +47,12 @@ def demo_pages(demo_site):
         "notice": notices[0],  # a notice with a picture in it
         "home": village / "index.html",
         "township": demo_site / "index.html",
+        # the budget with the most adjustments, and year-end accounts
+        "budget": max(
+            (p for v in villages for p in v.glob("budget/*/index.html")),
+            key=lambda p: p.read_text().count('class="adjust"'),
+        ),
+        "yearend": next(p for v in villages for p in v.glob("yearend/*/index.html")),
     }
     return {k: p.relative_to(demo_site).as_posix() for k, p in pages.items()}
 
@@ -59,7 +65,18 @@ def chrome():
 
 @pytest.mark.parametrize(
     "kind",
-    ["finance", "finance-quarterly", "roster", "flowchart", "flowchart-big", "notice", "home", "township"],
+    [
+        "finance",
+        "finance-quarterly",
+        "roster",
+        "flowchart",
+        "flowchart-big",
+        "notice",
+        "home",
+        "township",
+        "budget",
+        "yearend",
+    ],
 )
 def test_phone_layout(kind, demo_site, demo_pages, chrome, artifacts):
     with serve(demo_site) as base:
@@ -71,7 +88,7 @@ def test_phone_layout(kind, demo_site, demo_pages, chrome, artifacts):
         probe = page.evaluate(LAYOUT_PROBE)
         assert probe["pageWidth"] <= PHONE["width"], f"page scrolls sideways: {probe['pageWidth']}px"
         assert not probe["bad"], "\n".join(probe["bad"][:20])
-        if kind in ("finance", "finance-quarterly", "roster"):
+        if kind in ("finance", "finance-quarterly", "roster", "budget", "yearend"):
             assert probe["cells"] > 10
         text = page.inner_text("body")
         assert re.search(r"[\u4e00-\u9fff]{4}", text)
@@ -79,6 +96,28 @@ def test_phone_layout(kind, demo_site, demo_pages, chrome, artifacts):
         assert page.evaluate(CJK_PROBE) == {"distinct": True, "notTofu": True, "inked": True}
         assert not dialogs
         page.close()
+
+
+def test_actual_against_budget_is_marked_in_words(demo_site, chrome):
+    """A finance page of a village with a budget shows each line's share used;
+    a line over its budget and spending with no budget line are marked in
+    words (not by colour alone), and the bar of a line over budget is full."""
+    with serve(demo_site) as base:
+        page = chrome.new_page(viewport=PHONE)
+        page.goto(base + "dongshan/finance/2026-10/")
+        section = page.inner_text("table.plan >> nth=1")
+        assert "51403 文体活动" in section and "已执行 114.2%，超支 1,420.00" in section
+        assert "515 其他支出" in section and "无预算" in section
+        widths = page.evaluate(
+            "[...document.querySelectorAll('.bar.over')].map(b => [b.clientWidth, b.firstElementChild.clientWidth])"
+        )
+        assert widths and all(inner == outer for outer, inner in widths)
+        home = chrome.new_page(viewport=PHONE)
+        home.goto(base + "dongshan/")
+        line = home.inner_text(".yearbar")
+        assert "2026年预算" in line and "支出已执行" in line and "%" in line
+        page.close()
+        home.close()
 
 
 def test_complaint_link_carries_village_and_page(demo_site, demo_pages, chrome):

@@ -198,6 +198,19 @@ def make_hostile(dst: Path, payloads: list[str]) -> Hostile:
     for label in ("summary", "voucher", "handler", "corrections[].reason", "note"):
         h.expect += [(page, shown(label, p), f"finance.{label}") for p in payloads]
 
+    # the year's budget: one line per payload (its note), the adjustment's reason
+    bud = _strings(yaml.safe_load((v / "budget" / "2026.yaml").read_text("utf-8")))
+    for i, p in enumerate(payloads):
+        bud["expense"].append({"account": str(701 + i), "amount": "1.00", "note": p})
+    bud["totals"]["expense"] = f"{200 + n}.00"
+    bud["adjustments"][0]["totals"]["expense"] = f"{240 + n}.00"
+    bud["adjustments"][0]["reason"] = everything
+    bud["note"] = everything
+    write_yaml(v / "budget" / "2026.yaml", bud)
+    page = "alpha/budget/2026/index.html"
+    for label in ("note", "name"):
+        h.expect += [(page, shown(label, p), f"budget.{label}") for p in payloads]
+
     # a roster: one recipient per payload, with the payload as name and note
     roster = _strings(yaml.safe_load((v / "subsidies" / "2026-10-dibao.yaml").read_text("utf-8")))
     for i, p in enumerate(payloads):

@@ -232,8 +232,8 @@ def test_export_then_import_gives_the_same_data(project, tmp_path, month):
     checked = 0
     for line in result.sheets:
         name = line.split("：")[0]
-        if "公告" in name:
-            continue
+        if "公告" in name or "预算" in name or "决算" in name:
+            continue  # notices, budgets and year-end accounts are exported, not imported
         vid = _village_of(name)
         draft = "草稿" in line
         period = name.split(" ")[-1] if "财务" in name else None
@@ -298,6 +298,33 @@ def test_export_sheets_masked_ids_values_and_stamps(project, tmp_path):
     assert "site" not in result.path.parts
     with pytest.raises(UsageError, match="build/site"):
         export_month(ExportOptions(project, "2026-10", out=project / "build" / "site" / "x.xlsx"))
+
+
+def test_export_has_the_budget_of_its_adjustment_month_and_the_year_end_accounts(project, tmp_path):
+    """A budget goes out in the month of its latest adjustment, one row per
+    account with the original and adjusted amounts; year-end accounts in the
+    month of their approval, with their totals as values."""
+    from cunwu.load.sheets.display import plain_text
+
+    def rows(path: Path, sheet: str) -> list[list[str]]:
+        wb = read_workbook(path.read_bytes(), path.name)
+        ws = next(s for s in wb.sheets if s.name == sheet)
+        return [[plain_text(c) for c in row if c is not None and plain_text(c)] for row in ws.rows]
+
+    out = tmp_path / "d.xlsx"
+    result = export_month(ExportOptions(project, "2026-05", village="dongshan", out=out))
+    assert any(s.startswith("预算 2026：东山村2026年度预算（调整 1 次）") for s in result.sheets)
+    budget = rows(out, "预算 2026")
+    assert budget[2] == ["类别", "科目编码", "科目名称", "年初预算（元）", "第1次调整后（元）"]
+    assert ["支出", "51401", "道路维护", "30,000.00", "230,000.00"] in budget
+    assert ["收入合计", "331,500.00", "531,500.00"] in budget
+    text = " ".join(" ".join(r) for r in budget)
+    assert "第1次预算调整（2026-05-18 公开" in text and "a013e3a192" in text
+
+    out = tmp_path / "n.xlsx"
+    export_month(ExportOptions(project, "2026-01", village="nanpo", out=out))
+    yearend = " ".join(" ".join(r) for r in rows(out, "决算 2025"))
+    assert "支出合计" in yearend and "年末余额 125,077.77 元" in yearend
 
 
 def test_export_scans_its_cells_and_writes_nothing_with_a_leak(tmp_path):
@@ -659,3 +686,102 @@ def test_a_roster_group_outside_the_declared_groups_is_a_warning(project):
     assert ("villages/dongshan/subsidies/2026-10-dibao.yaml", "unknown-village-group", "warning") not in found
     assert ("villages/dongshan/subsidies/2026-09-gaoling.yaml", "unknown-village-group", "warning") in found
     assert report.ok() and not report.ok(strict=True)
+
+
+# ---------------------------------------------------------------- budgets
+
+
+def _budget_sheet(path: Path, rows: list[tuple], signed: bool = True) -> Path:
+    """A budget as a bookkeeper fills in the template: the template's title, unit
+    line and header, then the rows, and the signature block (written here with
+    xlsxwriter, numbers as Excel stores them: doubles)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("预算")
+    ws.write_string(0, 0, path.stem)
+    ws.write_string(1, 0, "单位：元")
+    for i, h in enumerate(["类别", "科目编码", "科目名称", "预算金额（元）", "说明"]):
+        ws.write_string(2, i, h)
+    for k, row in enumerate(rows):
+        for i, v in enumerate(row):
+            if isinstance(v, float | int):
+                ws.write_number(3 + k, i, v)
+            elif v:
+                ws.write_string(3 + k, i, v)
+    if signed:
+        for k, (label, name) in enumerate(
+            (("制表人：", "孙晓丽"), ("审核人：", "周建国"), ("负责人：", "吴明远"))
+        ):
+            ws.write_string(5 + len(rows) + k, 0, label)
+            ws.write_string(5 + len(rows) + k, 1, name)
+    wb.close()
+    return path
+
+
+def test_budget_template_has_the_headers_the_import_reads(project, tmp_path):
+    from cunwu.ingest.budget import find_header
+
+    result = make_templates(TemplateOptions(project, "budget", village="xihe", period="2027", out=tmp_path))
+    [path] = result.files
+    assert path.name == "西河村2027年度预算.xlsx"
+    wb = read_workbook(path.read_bytes(), path.name)
+    assert [s.name for s in wb.sheets] == ["填写说明", "预算", "下拉选项"]
+    header, cols = find_header(wb.sheets[1])
+    assert header == 2 and set(cols) == {"section", "account", "name", "amount", "note"}
+    assert "四议两公开" in " ".join(str(c.value) for row in wb.sheets[0].rows for c in row if c is not None)
+    with pytest.raises(UsageError, match="年份"):
+        make_templates(TemplateOptions(project, "budget", period="2027-01", out=tmp_path))
+
+
+def test_budget_import_writes_a_draft_that_validates(project, tmp_path):
+    src = _budget_sheet(
+        tmp_path / "inbox" / "西河村2027年度预算.xlsx",
+        [
+            ("收入", "50301", "村级组织运转经费补助", 160000, "镇拨付"),
+            ("", "50101", "集体资产租赁收入", 43250.5, ""),
+            ("支出", "513 管理费用", "", 30000, "办公、误工补贴"),
+            ("支出", "51402", "环境卫生", 1234.5, ""),
+        ],
+    )
+    r = import_file(ImportOptions(source=src, village="xihe", project=project, kind="budget"))
+    assert r.ok, errors(r.report)
+    assert r.target == "villages/xihe/budget/2027.yaml"
+    data = yaml.safe_load((project / r.target).read_text("utf-8"))
+    assert data["status"] == "draft" and str(data["year"]) == "2027"
+    assert [(x["account"], str(x["amount"])) for x in data["expense"]] == [
+        ("513", "30000.0"),
+        ("51402", "1234.5"),
+    ]
+    assert data["signoff"] == {"handler": "孙晓丽", "oversight": ["周建国"], "approver": "吴明远"}
+    assert validate(project, history=False).ok()
+
+
+def test_budget_import_refuses_bad_cells_and_an_approved_budget(project, tmp_path):
+    src = _budget_sheet(
+        tmp_path / "inbox" / "西河村2027年度预算.xlsx",
+        [
+            ("支出", "599", "", 100, ""),
+            ("支出", "51402", "", 1200.555, ""),
+            ("收入", "513", "", 50, ""),
+            ("支出", "51401", "", 10, ""),
+            ("支出", "51401", "", 20, ""),
+        ],
+    )
+    r = import_file(ImportOptions(source=src, village="xihe", project=project, kind="budget"))
+    got = sorted((p.code, p.cell) for p in r.report.errors)
+    assert got == [
+        ("account-kind-mismatch", "B6"),
+        ("duplicate-id", "B8"),
+        ("money-format", "D5"),
+        ("unknown-account", "B4"),
+    ], got
+    assert not (project / "villages" / "xihe" / "budget").exists()
+
+    # dongshan's 2026 budget is approved: an import never replaces it
+    before = (project / "villages" / "dongshan" / "budget" / "2026.yaml").read_bytes()
+    ok = _budget_sheet(tmp_path / "inbox" / "东山村2026年度预算.xlsx", [("支出", "513", "", 100, "")])
+    r = import_file(ImportOptions(source=ok, village="dongshan", project=project, kind="budget"))
+    assert [p.code for p in r.report.errors] == ["sheet-kind"]
+    assert "adjustments" in r.report.errors[0].message
+    assert (project / "villages" / "dongshan" / "budget" / "2026.yaml").read_bytes() == before

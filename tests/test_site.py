@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from cunwu.kinds import page_kinds
 from cunwu.render.timeliness import short_labels
 
 from conftest import GOLDEN_PROJECT, build_site
@@ -394,7 +395,7 @@ def test_open_data(site_name, request):
         pages = {
             p.parent.relative_to(pkg_path.parent).as_posix() + "/"
             for p in pkg_path.parent.glob("*/*/index.html")
-            if p.parent.parent.name in ("finance", "subsidies", "notices", "powers")
+            if p.parent.parent.name in {k.segment for k in page_kinds()}
             and not any(a.get("http-equiv") == "refresh" for _, a in parse(p).tags)
         }
         described = {r["path"].removesuffix("data.csv") for r in pkg["resources"]}

@@ -442,3 +442,43 @@ def test_without_git_the_site_builds_and_says_so_without_local_paths(tmp_path):
     page = (tmp_path / "out/site/alpha/subsidies/2026-10-dibao/index.html").read_text()
     assert "构建网站时无法读取 Git 修改历史，这里只显示当前版本。" in page
     assert str(tmp_path) not in page and "fatal" not in page
+
+
+BUDGET = "villages/alpha/budget/2026.yaml"
+ADJUSTED = '    totals: {income: "1200.00", expense: "240.00"}\n'
+SECOND = """  - date: 2026-11-20
+    resolution_date: 2026-11-18
+    reason: 冬季道路除冰
+    expense:
+      - {account: "51401", amount: "300.00"}
+    totals: {income: "1200.00", expense: "300.00"}
+"""
+
+
+def test_an_approved_budget_changes_only_by_adjustment(repo):
+    """Editing the approved lines is a silent edit whose message says how to
+    adjust; a new adjustment entry explains the change; removing one is refused."""
+    edit(repo / BUDGET, '{account: "51401", amount: "200.00"}', '{account: "51401", amount: "300.00"}')
+    edit(repo / BUDGET, 'expense: "200.00"}', 'expense: "300.00"}')
+    report = validate(repo)
+    assert codes(report) == [(BUDGET, "silent-edit")]
+    assert "本年度预算已审核公开" in report.problems[0].message
+    assert "在 adjustments 中新增一条" in report.problems[0].message
+    git(repo, "checkout", "-q", "--", BUDGET)
+
+    edit(repo / BUDGET, ADJUSTED, ADJUSTED + SECOND)
+    assert codes(validate(repo)) == []
+    git(repo, "commit", "-qam", "预算调整", date="2026-11-21T09:00:00+08:00")
+    assert codes(validate(repo)) == []
+
+    # an adjustment's amounts, changed later without a new entry: silent
+    edit(repo / BUDGET, '{account: "51401", amount: "300.00"}', '{account: "51401", amount: "320.00"}')
+    edit(repo / BUDGET, 'expense: "300.00"}', 'expense: "320.00"}')
+    assert codes(validate(repo)) == [(BUDGET, "silent-edit")]
+    git(repo, "checkout", "-q", "--", BUDGET)
+
+    # removing an adjustment: an entry removed, and the budget changed back unexplained
+    edit(repo / BUDGET, SECOND, "")
+    report = validate(repo)
+    assert set(codes(report)) == {(BUDGET, "silent-edit")}
+    assert any("更正记录或预算调整被删除了：曾有 2 条，现在只有 1 条" in p.message for p in report.problems)

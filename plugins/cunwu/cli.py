@@ -460,8 +460,8 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--village", required=True, metavar="ID", help="村文件夹名，如 dongshan")
     im.add_argument(
         "--kind",
-        choices=["finance", "subsidy"],
-        help="表格种类：finance 财务明细账、subsidy 补贴名单；不写则按表头判断",
+        choices=["finance", "subsidy", "budget"],
+        help="表格种类：finance 财务明细账、subsidy 补贴名单、budget 年度预算（须写明）；不写则按表头判断名单或明细账",
     )
     im.add_argument("--program", metavar="P", help="补贴项目 id，如 dibao；不写则按文件名和标题判断")
     im.add_argument(
@@ -485,7 +485,10 @@ def build_parser() -> argparse.ArgumentParser:
         "默认写入 build/templates/。",
     )
     tp.add_argument(
-        "kind", metavar="KIND", choices=["finance", "subsidy"], help="finance 财务明细账；subsidy 补贴名单"
+        "kind",
+        metavar="KIND",
+        choices=["finance", "subsidy", "budget"],
+        help="finance 财务明细账；subsidy 补贴名单；budget 年度预算",
     )
     tp.add_argument("--program", metavar="P", help="补贴项目 id，如 dibao；不写则每个项目各生成一张")
     tp.add_argument("--village", metavar="ID", help="村文件夹名：填上村名、组别下拉列表和上期期末余额")

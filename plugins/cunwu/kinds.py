@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from .model.budget import Budget, YearEnd
 from .model.finance import FinanceStatement
 from .model.notice import Notice
 from .model.power import PowerCatalog, PowerItem
@@ -163,6 +164,67 @@ KINDS: dict[str, Kind] = {
             rules="cunwu.validate.rules:check_finance",
             pages="cunwu.render.pages.finance:FinancePages",
             poster="poster-finance",
+        ),
+        Kind(
+            name="budget",
+            model=Budget,
+            title="年度预算",
+            label="预算",
+            scope="village",
+            folder="budget",
+            disclosure=True,
+            key=lambda m: str(m.year),
+            stem_is_key=True,
+            order=lambda m: (m.year,),
+            # archived and printed in the month of its approval or latest adjustment
+            month=lambda m: (
+                f"{m.last_changed.year}-{m.last_changed.month:02d}" if m.last_changed else f"{m.year}-01"
+            ),
+            segment="budget",
+            rows={"income": ("account",), "expense": ("account",), "adjustments": ("date",)},
+            columns=(
+                Column("section", "string", "类别"),
+                Column("stage", "string", "预算阶段"),
+                Column("date", "date", "审核公开日期"),
+                Column("account", "string", "科目代码"),
+                Column("account_name", "string", "科目名称"),
+                Column("amount", "number", "预算金额（元）"),
+                Column("note", "string", "说明"),
+            ),
+            schema=("budget.schema.json", "年度预算"),
+            rules="cunwu.validate.rules:check_budget",
+            pages="cunwu.render.pages.budget:BudgetPages",
+            poster="poster-budget",
+        ),
+        Kind(
+            name="yearend",
+            model=YearEnd,
+            title="年度决算",
+            label="决算",
+            scope="village",
+            folder="yearend",
+            disclosure=True,
+            key=lambda m: str(m.year),
+            stem_is_key=True,
+            order=lambda m: (m.year,),
+            month=lambda m: (
+                f"{m.last_changed.year}-{m.last_changed.month:02d}" if m.last_changed else f"{m.year + 1}-01"
+            ),
+            segment="yearend",
+            rows={"income": ("account",), "expense": ("account",)},
+            columns=(
+                Column("section", "string", "类别"),
+                Column("account", "string", "科目代码"),
+                Column("account_name", "string", "科目名称"),
+                Column("budget", "number", "年初预算（元）"),
+                Column("adjusted", "number", "调整后预算（元）"),
+                Column("amount", "number", "决算金额（元）"),
+                Column("note", "string", "说明"),
+            ),
+            schema=("yearend.schema.json", "年度决算"),
+            rules="cunwu.validate.rules:check_yearend",
+            pages="cunwu.render.pages.yearend:YearEndPages",
+            poster="poster-yearend",
         ),
         Kind(
             name="subsidy",

@@ -73,6 +73,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "total-mismatch": ("error", "合计数不符"),
     "area-rate-mismatch": ("error", "面积×标准≠金额"),
     "opening-mismatch": ("error", "期初余额与上期期末不符"),
+    "yearend-mismatch": ("error", "决算与各期财务公开不符"),
+    "yearend-incomplete": ("error", "决算年度的财务公开不全"),
     "period-gap": ("warning", "缺少中间期间的财务公开"),
     "date-outside-period": ("error", "日期不在公开期间内"),
     "notice-period-invalid": ("error", "公示期错误"),

@@ -132,6 +132,19 @@ _SECTION = {"income": "收入", "expense": "支出", "transfers": "划转", "pas
 # ---------------------------------------------------------------- values
 
 
+def _labels(cls: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """The Chinese labels of ``cls``'s fields, then of the fields of the rows
+    nested in it (a budget adjustment's lines: 科目, 金额), so an added row
+    never shows a bare field name; a nested field never renames an outer one."""
+    out = {n: field_label(cls, n) for n in cls.model_fields}
+    for f in cls.model_fields.values():
+        sub = _model_cls(f.annotation)
+        if sub is not None:
+            for n in sub.model_fields:
+                out.setdefault(n, field_label(sub, n))
+    return tuple(out.items())
+
+
 def _leaf(v: Any) -> Any:
     """JSON-mode data -> the same with every leaf a string (None stays None), redacted."""
     if v is None:
@@ -181,7 +194,7 @@ class _Differ:
         label: str,
         cls: type[BaseModel] | None = None,
     ) -> None:
-        labels = tuple((n, field_label(cls, n)) for n in cls.model_fields) if cls is not None else ()
+        labels = _labels(cls) if cls is not None else ()
         self.out.append(Change(op, where, field, _leaf(before), _leaf(after), redact(label), labels))
 
     def model(
@@ -315,6 +328,8 @@ def _row_label(name: str, m: Any, list_label: str) -> str:
     """A short Chinese name for one row, e.g. "张某某", "支出 记-012", "流程 审核"."""
     if name == "recipients":
         return m.name
+    if name in _SECTION and not hasattr(m, "voucher"):  # a budget or year-end line: by account
+        return f"{_SECTION[name]}科目 {m.account}"
     if name in _SECTION:
         line = getattr(m, "line", 1)
         return f"{_SECTION[name]} {m.voucher}" + (f" 第{line}行" if line != 1 else "")
@@ -322,6 +337,8 @@ def _row_label(name: str, m: Any, list_label: str) -> str:
         return f"流程“{m.label}”"
     if name == "corrections":
         return f"更正记录 {m.date.isoformat()}"
+    if name == "adjustments":
+        return f"预算调整 {m.date.isoformat()}"
     for attr in ("name", "label", "role", "point", "title", "path", "id", "code"):
         v = getattr(m, attr, None)
         if isinstance(v, str) and v:

@@ -173,7 +173,16 @@ def unregistered(states: list[State], diffs: Diffs) -> set[int]:
     k entries in the state it left. ``cunwu history`` marks them; the
     validator judges the file as it is now (an entry added later covers an
     earlier edit), see :func:`analyse`."""
-    return {i for k, i in enumerate(edits(states, diffs), 1) if len(states[i].model.corrections) < k}
+    base = first_records(states)
+    return {i for k, i in enumerate(edits(states, diffs), 1) if states[i].model.change_records - base < k}
+
+
+def first_records(states: list[State]) -> int:
+    """The entries (corrections, a budget's adjustments) the disclosure already
+    had when it was first approved: they explain what came before, never an
+    edit made after it."""
+    first = next((st for st in states if st.approved), None)
+    return first.model.change_records if first is not None else 0
 
 
 def _where(state: State) -> str:
@@ -207,20 +216,22 @@ def analyse(doc: Doc, history: History | None, published: set[str] | None = None
     changes = [states[i] for i in edited]
     most, dropped = 0, []
     for prev, cur in zip(states, states[1:], strict=False):
-        most = max(most, len(prev.model.corrections))
-        if len(cur.model.corrections) < len(prev.model.corrections):
+        most = max(most, prev.model.change_records)
+        if cur.model.change_records < prev.model.change_records:
             dropped.append(cur)
-    have = len(doc.model.corrections)
-    if have < most:
+    budget = doc.kind == "budget"
+    if doc.model.change_records < most:
         # judged on the file as it is now: restoring the entries clears it
         where = "、".join(_where(c) for c in dropped)
         out.problems.append(
             _silent(
                 doc,
-                f"更正记录被删除了：曾有 {most} 条，现在只有 {have} 条（删除于：{where}）。"
-                "更正记录只能增加，请恢复被删除的记录",
+                f"更正记录{'或预算调整' if budget else ''}被删除了：曾有 {most} 条，现在只有 {doc.model.change_records} 条（删除于：{where}）。"
+                "更正记录和预算调整只能增加，请恢复被删除的记录",
             )
         )
+    # entries written before the first approval explain nothing after it
+    have = max(0, doc.model.change_records - first_records(states))
     if len(changes) > have:
         unexplained = changes[have:]
         where = "、".join(_where(c) for c in unexplained)
@@ -235,8 +246,14 @@ def analyse(doc: Doc, history: History | None, published: set[str] | None = None
         out.problems.append(
             _silent(
                 doc,
-                f"审核公开后内容被修改了 {len(changes)} 次，但只有 {have} 条更正记录；"
-                f"没有说明的修改：{where}。{at}每次修改都要在 corrections 中新增一条（日期、原因）",
+                (
+                    f"本年度预算已审核公开，之后被修改了 {len(changes)} 次，但只有 {have} 条预算调整或更正记录；"
+                    f"没有说明的修改：{where}。{at}调整预算须经四议两公开，在 adjustments 中新增一条"
+                    "（日期、原因、决议日期、调整后的金额），不能直接改已公开的预算；改正笔误则在 corrections 中新增一条"
+                    if budget
+                    else f"审核公开后内容被修改了 {len(changes)} 次，但只有 {have} 条更正记录；"
+                    f"没有说明的修改：{where}。{at}每次修改都要在 corrections 中新增一条（日期、原因）"
+                ),
                 lines[0] if lines else None,
             )
         )

@@ -61,8 +61,8 @@ def _import(opts: ImportOptions, holder: list) -> ImportResult:
     vid = opts.village
     if not (root / "villages" / vid / "village.yaml").is_file():
         raise UsageError(f"没有这个村：villages/{vid}/village.yaml 不存在")
-    if opts.kind not in (None, "finance", "subsidy"):
-        raise UsageError("--kind 只能是 finance（财务明细账）或 subsidy（补贴名单）")
+    if opts.kind not in (None, "finance", "subsidy", "budget"):
+        raise UsageError("--kind 只能是 finance（财务明细账）、subsidy（补贴名单）或 budget（年度预算）")
     source = Path(opts.source)
     sink = Sink(str(opts.source))
     holder.append(sink)
@@ -117,6 +117,25 @@ def _import(opts: ImportOptions, holder: list) -> ImportResult:
         sink.add("invalid-value", f"config/import.yaml：{bad}")
         return done()
     mapping = Mapping.build(extra, ctx.programs)
+
+    if opts.kind == "budget":
+        from .budget import build_budget
+
+        year = None
+        if opts.period:
+            if not re.fullmatch(r"[12][0-9]{3}", opts.period):
+                raise UsageError(f"预算的 --period 写年份，如 2026：{opts.period}")
+            year = int(opts.period)
+        result.kind, result.status = "budget", "draft"
+        made = build_budget(root, vid, ctx, wb, opts.sheet, year, source.stem, sink)
+        if made is None or sink.errors:
+            return done()
+        result.target = made[0]
+        result.rows = made[1].count("account:")
+        from .commit import write_and_validate
+
+        write_and_validate(root, vid, ctx, made[0], made[1], {}, sink, result)
+        return done()
 
     t2 = time.perf_counter()
     table = find_table(wb, opts, mapping, sink)

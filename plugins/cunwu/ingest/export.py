@@ -103,7 +103,7 @@ def export_month(opts: ExportOptions) -> ExportResult:
                 picked.append((bundle, d))
     where = project.villages[opts.village].village.name if opts.village else ctx.config.township.name
     if not picked:
-        raise UsageError(f"{where}{period.label}没有财务公开、补贴名单或公告，没有导出")
+        raise UsageError(f"{where}{period.label}没有财务公开、补贴名单、公告、预算或决算，没有导出")
     title = f"{where}{period.label}村务公开"
     book = Book(title)
     used: set[str] = {"目录"}
@@ -123,6 +123,16 @@ def export_month(opts: ExportOptions) -> ExportResult:
             name = _sheet_name(f"{prefix}{pname} {d.model.period}", used)
             what = f"{vname}{d.model.period.label}{pname}名单（{len(d.model.recipients)} 人）"
             _roster_sheet(book, name, vname, d, program)
+        elif d.kind == "budget":
+            name = _sheet_name(f"{prefix}预算 {d.key}", used)
+            what = f"{vname}{d.key}年度预算" + (
+                f"（调整 {len(d.model.adjustments)} 次）" if d.model.adjustments else ""
+            )
+            _budget_sheet(book, name, vname, d, ctx)
+        elif d.kind == "yearend":
+            name = _sheet_name(f"{prefix}决算 {d.key}", used)
+            what = f"{vname}{d.key}年度决算"
+            _yearend_sheet(book, name, vname, d, ctx)
         else:
             name = _sheet_name(f"{prefix}公告 {d.model.date} {d.model.slug}", used)
             what = f"{vname}公告：{d.model.title}"
@@ -446,3 +456,98 @@ def _notice_sheet(book: Book, name: str, d: Doc) -> None:
         r += 1
     lines = [_status_line(d), *_corrections(d)]
     _footer(book, ws, r + 1, 1, lines, d.stamp)
+
+
+# ---------------------------------------------------------------- budgets and year-end accounts
+
+
+def _account_name(ctx: Any, code: str) -> str:
+    acc = ctx.accounts.get(code) or (ctx.accounts.get(code[:3]) if len(code) == 5 else None)
+    return acc.name if acc is not None else ""
+
+
+def _plan_sheet(
+    book: Book, name: str, title: str, heads: list[tuple[str, int]], rows: list[list[Any]]
+) -> Any:
+    ws = book.wb.add_worksheet(name)
+    f = book.f
+    n = len(heads)
+    ws.merge_range(0, 0, 0, n - 1, title, f["title"])
+    ws.set_row(0, 30)
+    ws.merge_range(1, 0, 1, n - 1, "单位：元", f["sub"])
+    header = 2
+    for i, (h, w) in enumerate(heads):
+        ws.write_string(header, i, h, f["header"])
+        ws.set_column(i, i, w)
+    r = header
+    for row in rows:
+        r += 1
+        bold = str(row[0]).endswith("合计")
+        _write_row(
+            ws,
+            r,
+            [
+                (
+                    v,
+                    ("money_bold" if bold else "money")
+                    if isinstance(v, Decimal)
+                    else ("bold" if bold else "text"),
+                )
+                for v in row
+            ],
+            book,
+        )
+    ws.freeze_panes(header + 1, 0)
+    ws.repeat_rows(header)
+    return ws, r
+
+
+def _budget_sheet(book: Book, name: str, vname: str, d: Doc, ctx: Any) -> None:
+    """One row per account: the original amount and the amount after each adjustment."""
+    m = d.model
+    stages = [m.plan(i) for i in range(len(m.adjustments) + 1)]
+    heads = [("类别", 8), ("科目编码", 10), ("科目名称", 16), ("年初预算（元）", 15)]
+    heads += [(f"第{i}次调整后（元）", 15) for i in range(1, len(stages))]
+    rows: list[list[Any]] = []
+    for section, zh in (("income", "收入"), ("expense", "支出")):
+        codes = sorted({c for st in stages for c in st[section]})
+        for code in codes:
+            rows.append([zh, code, _account_name(ctx, code), *(st[section].get(code, "") for st in stages)])
+        rows.append([f"{zh}合计", "", "", *(sum(st[section].values(), ZERO) for st in stages)])
+    ws, r = _plan_sheet(book, name, m.title or f"{vname}{m.year}年度预算", heads, rows)
+    so = m.signoff
+    lines = [_status_line(d)]
+    if m.resolution_date:
+        lines.append(f"{m.resolution_date} 经村民（代表）会议通过（四议两公开）")
+    lines += [
+        f"第{i}次预算调整（{a.date} 公开，{a.resolution_date} 经村民（代表）会议通过）：{a.reason}"
+        for i, a in enumerate(m.adjustments, 1)
+    ]
+    lines.append(f"编制：{so.handler}　村务监督委员会：{'、'.join(so.oversight)}　审批人：{so.approver}")
+    lines += _corrections(d)
+    if m.note:
+        lines.append(f"备注：{m.note}")
+    _footer(book, ws, r + 2, len(heads), lines, d.stamp)
+
+
+def _yearend_sheet(book: Book, name: str, vname: str, d: Doc, ctx: Any) -> None:
+    m = d.model
+    heads = [("类别", 8), ("科目编码", 10), ("科目名称", 16), ("决算金额（元）", 15), ("说明", 40)]
+    rows: list[list[Any]] = []
+    for section, zh in (("income", "收入"), ("expense", "支出")):
+        for ln in getattr(m, section):
+            rows.append([zh, ln.account, _account_name(ctx, ln.account), ln.amount, ln.note or ""])
+        rows.append([f"{zh}合计", "", "", getattr(m.totals, section), ""])
+    ws, r = _plan_sheet(book, name, m.title or f"{vname}{m.year}年度决算", heads, rows)
+    so = m.signoff
+    lines = [
+        _status_line(d),
+        f"年初余额 {m.opening_balance:,.2f} 元；全年收入 {m.totals.income:,.2f} 元；全年支出 {m.totals.expense:,.2f} 元；"
+        + (f"代收代付净额 {m.pass_through_net:,.2f} 元；" if m.pass_through_net else "")
+        + f"年末余额 {m.closing_balance:,.2f} 元。",
+        f"编制：{so.handler}　村务监督委员会：{'、'.join(so.oversight)}　审批人：{so.approver}",
+        *_corrections(d),
+    ]
+    if m.note:
+        lines.append(f"备注：{m.note}")
+    _footer(book, ws, r + 2, len(heads), lines, d.stamp)

@@ -41,7 +41,7 @@ def render_result(result, fmt: str = "text") -> str:
         )
     lines = [p.format() for p in report.sorted()]
     if result.written:
-        what = {"subsidy": "补贴名单", "finance": "财务公开"}.get(result.kind, "")
+        what = {"subsidy": "补贴名单", "finance": "财务公开", "budget": "年度预算"}.get(result.kind, "")
         state = (
             "已审核公开，保留原审核日期并新增一条更正记录"
             if result.status == "approved"

@@ -49,7 +49,7 @@ ROWS = 300
 SIGN_NOTE = (
     "说明：制表人写报账员，审核人写村务监督委员会的审核人，负责人写审批的村负责人；名字写在右边的格子里。"
 )
-KINDS = ("finance", "subsidy")
+KINDS = ("finance", "subsidy", "budget")
 
 
 @dataclass
@@ -515,7 +515,7 @@ def _table(
             rule = dict(c.rule)
             if "value" in rule:
                 rule["value"] = rule["value"].replace("{col}", top)
-            if "source" in rule:
+            if isinstance(rule.get("source"), str):
                 rule["source"] = rule["source"].replace("{last}", str(last_option_row))
             rule.setdefault("input_title", c.header.split("（")[0])
             rule["input_message"] = c.help[:250]
@@ -563,8 +563,16 @@ def _safe_name(text: str) -> str:
 def make_templates(opts: TemplateOptions) -> TemplateResult:
     """Write the templates ``opts`` asks for; returns their paths."""
     if opts.kind not in KINDS:
-        raise UsageError("模板种类只能是 finance（财务明细账）或 subsidy（补贴名单）")
+        raise UsageError("模板种类只能是 finance（财务明细账）、subsidy（补贴名单）或 budget（年度预算）")
     period = None
+    if opts.kind == "budget":
+        if opts.period and not re.fullmatch(r"[12][0-9]{3}", opts.period):
+            raise UsageError(f"预算模板的 --period 写年份，如 2026：{opts.period}")
+        ctx = load_context(opts.project, opts.village, None)
+        out = Path(opts.out) if opts.out else ctx.root / "build" / "templates"
+        result = TemplateResult()
+        result.files.append(_budget(ctx, int(opts.period) if opts.period else None, out))
+        return result
     if opts.period:
         try:
             period = Period.parse(opts.period)
@@ -672,6 +680,72 @@ def _roster(ctx: Context, program: Any, period: Period | None, out: Path, result
     vp = f"{_safe_name(ctx.village_name)}{period.label if period else ''}"
     name = f"{vp}{program.name}名单{'' if period else '模板'}.xlsx"
     path = out / name
+    checked_write(book.close(), path)
+    return path
+
+
+def budget_columns() -> list[Col]:
+    from .budget import HEADS
+
+    cols = [
+        Col(
+            HEADS["section"][0],
+            "section",
+            "text",
+            "收入 或 支出（可不填：按科目表判断）",
+            "支出",
+            {"validate": "list", "source": ["收入", "支出"]},
+            8,
+        ),
+        Col(
+            HEADS["account"][0],
+            "account",
+            "text",
+            "从下拉列表选科目，或写 3 位、5 位科目编码，如 513、51401",
+            "51401",
+            {"validate": "list", "source": "=下拉选项!$A$3:$A${last}", "error_type": "warning"},
+            22,
+        ),
+        Col(HEADS["name"][0], "name", "text", "科目名称（只供阅读，导入时按科目编码）", "道路维护", None, 16),
+        Col(
+            HEADS["amount"][0],
+            "amount",
+            "money",
+            "全年预算金额，元，最多两位小数",
+            "30000.00",
+            _money_rule(),
+            16,
+        ),
+        Col(HEADS["note"][0], "note", "text", "用途、测算依据（可不填）", "村道日常养护", None, 40),
+    ]
+    return cols
+
+
+def _budget(ctx: Context, year: int | None, out: Path) -> Path:
+    from .budget import HEADS, _field
+
+    cols = budget_columns()
+    for c in cols:  # the import reads exactly these headers
+        assert _field(c.header) == c.field, c.header
+    assert all(c.header == HEADS[c.field][0] for c in cols)
+    title = f"{ctx.village_name or '____村'}{year if year else '____'}年度预算"
+    book = Book(title)
+    intro = [
+        "这是村集体的年度预算：每个科目一行，填全年的预算金额。预算经村民（代表）会议通过（四议两公开）后公开。",
+        "收入和支出都写在这一张表里；“类别”可以不填，按科目表判断。同一科目只写一行；明细科目（如 51401）和上级科目（如 514）不要重复计算。",
+        "不要改表头，不要隐藏行或列，不要合并单元格；多余的空行没有关系。金额不要写“元”。",
+        "年中调整预算不用这张表：调整也要经四议两公开，由镇文书在预算文件中新增一条“预算调整”。",
+    ]
+    after = [
+        "填好以后：保存（.xlsx），交给镇文书，用 cunwu import 文件 --village 村 --kind budget 导入。导入后是草稿，"
+        "文书填上决议日期和审核公开日期后才公开。请不要把这张表放进村务公开的仓库文件夹。",
+    ]
+    _instructions(book, f"{title}：填写说明", intro, cols, after)
+    accounts = [f"{code} {name}" for code, name, kind in ctx.accounts if kind in ("income", "expense")]
+    lists = {"可选科目": accounts}
+    _table(book, "预算", title, "单位：元", cols, _options_last(lists), [])
+    _options(book, lists)
+    path = out / f"{_safe_name(ctx.village_name)}{year or ''}年度预算{'' if year else '模板'}.xlsx"
     checked_write(book.close(), path)
     return path
 

@@ -69,6 +69,12 @@ class Disclosure(Model):
         return self.status == "approved"
 
     @property
+    def change_records(self) -> int:
+        """How many entries explain changes made after approval: each change
+        needs one (a correction; a budget also counts its adjustments)."""
+        return len(self.corrections)
+
+    @property
     def last_changed(self) -> dt.date | None:
         """The approval date, or the last correction's date."""
         dates = [c.date for c in self.corrections]

@@ -36,6 +36,19 @@ LABEL_OVERRIDES: dict[tuple[str, str], str] = {
     ("FinanceStatement", "totals"): "合计",
     ("Totals", "income"): "收入合计",
     ("Totals", "expense"): "支出合计",
+    ("BudgetLine", "account"): "科目",
+    ("BudgetLine", "amount"): "金额",
+    ("BudgetLine", "note"): "说明",
+    ("BudgetAdjustment", "date"): "调整日期",
+    ("BudgetAdjustment", "resolution_date"): "决议日期",
+    ("BudgetAdjustment", "income"): "调整后的收入",
+    ("BudgetAdjustment", "expense"): "调整后的支出",
+    ("BudgetAdjustment", "totals"): "调整后合计",
+    ("Budget", "resolution_date"): "决议日期",
+    ("Budget", "totals"): "合计",
+    ("YearEnd", "resolution_date"): "决议日期",
+    ("YearEnd", "totals"): "合计",
+    ("YearEnd", "pass_through_net"): "代收代付净额",
 }
 
 _CUT = "（(，,：:；; =、"

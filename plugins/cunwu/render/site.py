@@ -132,6 +132,15 @@ class VillageSite:
                 {"path": "subsidies/", "title": "惠民资金", "count": len(online_rosters)},
                 {"path": "notices/", "title": "公告", "count": len(self.notices)},
                 {"path": "powers/", "title": "权力清单", "count": len(self.powers)},
+                # the yearly frame, once the village publishes one
+                *[
+                    {"path": f"{seg}/", "title": zh, "count": len(self.published(kind))}
+                    for kind, seg, zh in (
+                        ("budget", "budget", "年度预算"),
+                        ("yearend", "yearend", "年度决算"),
+                    )
+                    if self.published(kind)
+                ],
                 {"path": "archive/", "title": "按月归档", "count": 0},
             ],
         }

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..load.yamlsafe import Located, format_loc
 from ..model.base import Disclosure, NoticePeriod
+from ..model.budget import Budget, BudgetLine, YearEnd
 from ..model.finance import FinanceStatement, LedgerLine
 from ..model.notice import Notice
 from ..model.power import PowerCatalog, PowerItem
@@ -152,7 +154,9 @@ def check_notice_period(c: Checker, path: tuple, n: NoticePeriod | None, min_day
 # ---------------------------------------------------------------- finance
 
 
-def _check_account(c: Checker, path: tuple, line: LedgerLine, kind: str, ctx: TownshipContext) -> None:
+def _check_account(
+    c: Checker, path: tuple, line: LedgerLine | BudgetLine, kind: str, ctx: TownshipContext
+) -> None:
     code = line.account
     acc = ctx.accounts.get(code)
     if acc is None and len(code) == 5 and code[:3] in ctx.accounts:
@@ -277,6 +281,130 @@ def check_finance(c: Checker, f: FinanceStatement, fc: FileContext) -> None:
     if f.status == "approved" and f.notice is None:
         c.add(("status",), "missing-field", "已审核公开的财务公开须填写公示期 notice（start、end）")
     check_notice_period(c, ("notice",), f.notice, ctx.config.finance_notice_days, "财务公开")
+
+
+# ---------------------------------------------------------------- budgets and year-end accounts
+
+
+def _check_year(c: Checker, year: int, stem: str, what: str) -> None:
+    if stem != str(year):
+        c.add(
+            ("year",),
+            "filename-mismatch",
+            f"{what}年度 {year} 与文件名 {stem}.yaml 不一致；文件应命名为 {year}.yaml",
+        )
+    if not 1000 <= year <= 9999:
+        c.add(("year",), "invalid-value", f"年度应为四位公元年份，如 2026；实际为 {year}")
+
+
+def _check_lines(
+    c: Checker, path: tuple, lines: list[BudgetLine], kind: str, ctx: TownshipContext
+) -> Decimal:
+    """Accounts in the chart and of the right kind, each once, no negative
+    amount; returns the lines' sum."""
+    seen: dict[str, int] = {}
+    for i, ln in enumerate(lines):
+        where = path + (i,)
+        _check_account(c, where, ln, kind, ctx)
+        if ln.account in seen:
+            c.add(
+                where + ("account",),
+                "duplicate-id",
+                f"科目 {ln.account} 在{_KIND_ZH[kind]}中重复（第 {seen[ln.account] + 1} 行已有），每个科目只写一行",
+            )
+        else:
+            seen[ln.account] = i
+        if ln.amount < 0:
+            c.add(where + ("amount",), "invalid-value", f"金额不能为负数（{yuan(ln.amount)}）")
+    return sum((ln.amount for ln in lines), Decimal(0))
+
+
+def _check_totals(c: Checker, path: tuple, declared: Any, sums: dict[str, Decimal], what: str = "") -> None:
+    for kind in ("income", "expense"):
+        want, actual = getattr(declared, kind), sums[kind]
+        if want != actual:
+            c.add(
+                path + (kind,),
+                "total-mismatch",
+                f"{what}{_KIND_ZH[kind]}合计填的是 {yuan(want)}，各科目相加为 {yuan(actual)}（相差 {yuan(want - actual)}）",
+            )
+
+
+def check_budget(c: Checker, b: Budget, fc: FileContext) -> None:
+    """Totals add up (the original and after each adjustment), accounts are in
+    the chart, approval follows the resolution, adjustments are dated in order."""
+    ctx = fc.ctx
+    _check_year(c, b.year, fc.stem, "预算")
+    sums = {k: _check_lines(c, (k,), getattr(b, k), k, ctx) for k in ("income", "expense")}
+    _check_totals(c, ("totals",), b.totals, sums)
+    if b.status == "approved" and b.resolution_date is None:
+        c.add(
+            ("status",),
+            "missing-field",
+            "已审核公开的预算须填写 resolution_date（村民（代表）会议通过预算的日期，四议两公开）",
+        )
+    if b.resolution_date and b.approved_on and b.resolution_date > b.approved_on:
+        c.add(
+            ("resolution_date",),
+            "approved-too-early",
+            f"预算在 {b.resolution_date} 才经村民（代表）会议通过，不能在 {b.approved_on} 就审核公开",
+        )
+    for i, adj in enumerate(b.adjustments):
+        path = ("adjustments", i)
+        if b.approved_on is None:
+            c.add(path, "correction-invalid", "预算还没有审核公开，不需要预算调整；请直接修改预算")
+        elif adj.date < b.approved_on:
+            c.add(
+                path + ("date",),
+                "correction-invalid",
+                f"调整日期 {adj.date} 早于预算审核公开日期 {b.approved_on}",
+            )
+        if adj.date.year != b.year:
+            c.add(
+                path + ("date",), "date-outside-period", f"预算调整日期 {adj.date} 不在预算年度 {b.year} 年内"
+            )
+        if i and adj.date < b.adjustments[i - 1].date:
+            c.add(path + ("date",), "correction-invalid", "预算调整应按日期先后排列")
+        if adj.resolution_date > adj.date:
+            c.add(
+                path + ("resolution_date",),
+                "approved-too-early",
+                f"调整方案在 {adj.resolution_date} 才经村民（代表）会议通过，不能在 {adj.date} 就审核公开",
+            )
+        if not adj.income and not adj.expense:
+            c.add(path, "missing-field", "预算调整须写出调整后的科目金额（income 或 expense）")
+        for k in ("income", "expense"):
+            _check_lines(c, path + (k,), getattr(adj, k), k, ctx)
+        plan = b.plan(i + 1)
+        _check_totals(
+            c,
+            path + ("totals",),
+            adj.totals,
+            {k: sum(plan[k].values(), Decimal(0)) for k in ("income", "expense")},
+            f"第 {i + 1} 次调整后",
+        )
+
+
+def check_yearend(c: Checker, y: YearEnd, fc: FileContext) -> None:
+    """Totals add up and balance; the statements are checked against it across files."""
+    _check_year(c, y.year, fc.stem, "决算")
+    sums = {k: _check_lines(c, (k,), getattr(y, k), k, fc.ctx) for k in ("income", "expense")}
+    _check_totals(c, ("totals",), y.totals, sums)
+    expected = y.opening_balance + sums["income"] - sums["expense"] + y.pass_through_net
+    if expected != y.closing_balance:
+        c.add(
+            ("closing_balance",),
+            "balance-mismatch",
+            f"年初 {yuan(y.opening_balance)} + 收入 {yuan(sums['income'])} − 支出 {yuan(sums['expense'])}"
+            f" + 代收代付净额 {yuan(y.pass_through_net)} = {yuan(expected)}，"
+            f"但年末余额填的是 {yuan(y.closing_balance)}（相差 {yuan(y.closing_balance - expected)}）",
+        )
+    if y.approved_on is not None and y.approved_on.year <= y.year:
+        c.add(
+            ("approved_on",),
+            "approved-too-early",
+            f"{y.year} 年的账到年底才结束，决算不能在 {y.approved_on} 就审核公开",
+        )
 
 
 # ---------------------------------------------------------------- subsidies

@@ -8,6 +8,7 @@ from typing import Any
 
 from ...load.document import Doc
 from ...words import date_zh, money
+from ..budgets import SECTIONS, budget_of, compare, totals
 from ..charts import bar_chart_svg, trend_svg
 from ..common import Output, signoff_data, text
 from ..numerals import capital_yuan
@@ -41,6 +42,37 @@ class FinancePages(KindPages):
             label = f"{ln.account[:3]} {self.account_name(ln.account[:3])}"
             sums[label] = sums.get(label, Decimal(0)) + ln.amount
         return list(sums.items())
+
+    def against_budget(self, doc: Doc, name: str) -> dict[str, Any] | None:
+        """The year to date against the year's budget, per account (None
+        without a published budget for the year). The budget is the one in
+        force at the period's end: adjustments approved later do not count."""
+        m = doc.model
+        bdoc = budget_of(self.site.published("budget"), m.period.year)
+        if bdoc is None:
+            return None
+        b = bdoc.model
+        upto = sum(1 for a in b.adjustments if a.date <= m.period.end)
+        stmts = [
+            d.model for d in self.docs if d.model.period.year == m.period.year and d.model.period < m.period
+        ] + [m]
+        rows = compare(b, stmts, self.account_name, upto)
+        sections: list[dict[str, Any]] = [
+            {"id": s, "title": zh, "lines": [r.data() for r in rows[s]], "total": totals(rows[s])}
+            for s, zh in SECTIONS
+        ]
+        over = sum(1 for s in SECTIONS for r in rows[s[0]] if r.over)
+        unbudgeted = sum(1 for s in SECTIONS for r in rows[s[0]] if r.plan is None)
+        return {
+            "href": rel_link(name, bdoc.url_path),
+            "title": self.site.title(bdoc),
+            "from": stmts[0].period.label,
+            "to": m.period.label,
+            "adjusted": upto,
+            "sections": sections,
+            "over": over,
+            "unbudgeted": unbudgeted,
+        }
 
     def section(self) -> Output:
         site = self.site
@@ -128,6 +160,7 @@ class FinancePages(KindPages):
             ),
             chart_income=bar_chart_svg(self._by_account(m.income), uid=f"{uid}i", title="本期收入（按科目）"),
             chart_trend=trend_svg(trend, uid=f"{uid}t", title="近 12 期收支"),
+            budget=self.against_budget(doc, name),
             **{**site.doc_links(doc, name), **extra},
         )
         return Output(

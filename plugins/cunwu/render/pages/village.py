@@ -4,10 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..budgets import compare, totals
 from ..common import Output, doc_month
 from ..qr import qr_svg
 from ..site import VillageSite
 from ..urls import rel_link
+
+
+def year_bar(site: VillageSite, name: str) -> dict | None:
+    """The latest budget year's spending against its budget, for one line on the home page."""
+    budgets = site.published("budget")
+    if not budgets:
+        return None
+    bdoc = budgets[-1]
+    b = bdoc.model
+    stmts = [d.model for d in site.finance if d.model.period.year == b.year]
+    name_of = site.kinds["finance"].account_name  # type: ignore[attr-defined]
+    rows = compare(b, stmts, name_of)
+    data = totals(rows["expense"])
+    data.update(
+        year=b.year,
+        href=rel_link(name, bdoc.url_path),
+        upto=stmts[-1].period.label if stmts else "",
+        over_lines=sum(1 for r in rows["expense"] if r.over),
+        unbudgeted_lines=sum(1 for r in rows["expense"] if r.plan is None),
+    )
+    return data
 
 
 def home(site: VillageSite) -> Iterator[Output]:
@@ -26,6 +48,7 @@ def home(site: VillageSite) -> Iterator[Output]:
         rosters=[site.summary(d, name) for d in latest_rosters],
         notices=[site.summary(d, name) for d in latest_notices],
         feed=rel_link(name, "feed.xml"),
+        year_bar=year_bar(site, name),
         # a vector QR code of the site itself, to print or forward
         qr=qr_svg(site.base, size="150px", label=f"{site.v.name}村务公开网址"),
         datapackage=rel_link(name, "datapackage.json"),
