@@ -182,7 +182,7 @@ def build_budget(
     rel = f"villages/{vid}/budget/{year}.yaml"
     target = root / rel
     if target.is_file():
-        from .api import raw_doc
+        from .options import raw_doc
 
         old = raw_doc(target)
         if old is None or old.get("status") != "draft":
