@@ -12,7 +12,7 @@ import json
 
 from ..history.info import DocInfo
 from ..history.versions import published_stamps
-from ..render import timeliness
+from ..render import completeness, timeliness
 from ..render.common import POWER_LIST, bundle_infos
 from ..render.posters import doc_meta, eligible
 from ..render.site import VillageSite
@@ -42,6 +42,7 @@ def village_summary(ctx: TownshipContext, bundle: VillageBundle) -> VillageSumma
         cadence=v.cadence,
         latest=approved[-1].model.period.label if approved else "",
         approvals=timeliness.approvals(bundle),
+        facts=completeness.village_facts(bundle),
         docs=doc_meta(bundle),
         stamps={f"{d.kind}:{d.key}": d.stamp for d in bundle.disclosures()},
         # every published version of the village's own documents, for versions.json
