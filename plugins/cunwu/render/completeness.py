@@ -210,6 +210,17 @@ class Clock:
             it.state, it.days_late = "missing", (self.as_of - it.due).days
 
 
+def effective_items(cal: Calendar, facts: dict) -> list[CalendarItem]:
+    """The calendar's items; without any, what cunwu counted before the calendar
+    existed: finance statements by the village's cadence and each roster the
+    village declares recurring, monthly."""
+    if cal.items:
+        return list(cal.items)
+    return [CalendarItem(id="finance", kind="finance")] + [
+        CalendarItem(id=pid, kind="subsidy", program=pid, every="month") for pid in facts.get("recurring", [])
+    ]
+
+
 def _applies(item: CalendarItem, vid: str, facts: dict) -> bool:
     if item.villages and vid not in item.villages:
         return False
@@ -243,7 +254,7 @@ def village_items(
     def keep(due: dt.date, start: dt.date) -> bool:
         return lo <= due <= hi and (since is None or start >= since)
 
-    for ci in cal.items:
+    for ci in effective_items(cal, facts):
         if not _applies(ci, vid, facts):
             continue
         title = ci.title or (
