@@ -327,8 +327,9 @@ def village_items(
                             clock.judge(it, "", "")
                             if lo <= fd:
                                 out.append(it)
-                            prev_day = fd
-                            prev_name = STEP_ZH[first]
+                            # the first step taken is due on its own date (nothing started its clock)
+                            prev_day = fd - dt.timedelta(days=getattr(days, first))
+                            prev_name = STEP_ZH["resolution"]
                         continue
                     prev_day = _notice_day(n, clock)
                     prev_name = STEP_ZH[step]
