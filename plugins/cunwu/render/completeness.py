@@ -50,7 +50,13 @@ DEFINITION = (
     "未到期的不计入。只要有一项未公开，完成率就不会是 100%。"
 )
 ASSET_TOPICS = ("资产租赁", "资产处置")
-KIND_ZH = {"finance": "财务公开", "subsidy": "惠民资金公示", "notice": "公告", "budget": "预算公开", "yearend": "年终决算公开"}
+KIND_ZH = {
+    "finance": "财务公开",
+    "subsidy": "惠民资金公示",
+    "notice": "公告",
+    "budget": "预算公开",
+    "yearend": "年终决算公开",
+}
 
 
 # ---------------------------------------------------------------- facts (per village, cached)
@@ -195,7 +201,9 @@ class Clock:
         else:
             day = commit
         if typed and commit:
-            it.dates_differ = abs((dt.date.fromisoformat(typed) - dt.date.fromisoformat(commit)).days) > self.tolerance
+            it.dates_differ = (
+                abs((dt.date.fromisoformat(typed) - dt.date.fromisoformat(commit)).days) > self.tolerance
+            )
         if day and dt.date.fromisoformat(day) <= self.as_of:
             it.published_on = day
             late = (dt.date.fromisoformat(day) - it.due).days
@@ -258,7 +266,9 @@ def village_items(
         if not _applies(ci, vid, facts):
             continue
         title = ci.title or (
-            program_names.get(ci.program or "", ci.program or "") if ci.kind == "subsidy" else KIND_ZH.get(ci.kind, ci.kind)
+            program_names.get(ci.program or "", ci.program or "")
+            if ci.kind == "subsidy"
+            else KIND_ZH.get(ci.kind, ci.kind)
         )
         if ci.every == "year":
             for year in range(lo.year - 1, hi.year + 1):
@@ -290,7 +300,11 @@ def village_items(
                 if typed or commit:
                     it.url = f"{base_url}subsidies/{p}-{ci.program}/"
             elif ci.kind == "notice":
-                hits = [n for n in facts["notices"] if _notice_match(ci, n) and p.contains(dt.date.fromisoformat(n[3]))]
+                hits = [
+                    n
+                    for n in facts["notices"]
+                    if _notice_match(ci, n) and p.contains(dt.date.fromisoformat(n[3]))
+                ]
                 typed, commit = _earliest(hits, clock, due)
                 if hits:
                     it.url = f"{base_url}notices/{hits[0][0]}/"
@@ -364,7 +378,14 @@ def village_items(
                 continue
             due = dt.date.fromisoformat(trigger) + dt.timedelta(days=cal.asset_notice_days)
             n = slugs.get(steps.get("notice", ""))
-            it = Item(f"{vid}/asset/{pr['id']}", "asset-notice", f"{pr['name']}：{STEP_ZH['notice']}", pr["id"], due, item="asset")
+            it = Item(
+                f"{vid}/asset/{pr['id']}",
+                "asset-notice",
+                f"{pr['name']}：{STEP_ZH['notice']}",
+                pr["id"],
+                due,
+                item="asset",
+            )
             typed, commit = (n[4], n[5]) if n else ("", "")
             clock.judge(it, typed, commit)
             if n is not None:
@@ -376,7 +397,14 @@ def village_items(
     if first and not any(p["type"] == "asset" for p in facts["projects"]):
         due = dt.date.fromisoformat(first) + dt.timedelta(days=cal.asset_notice_days)
         hits = [n for n in facts["notices"] if n[2] in ASSET_TOPICS]
-        it = Item(f"{vid}/asset/{first[:7]}", "asset-notice", "集体资产经营收入：资产租赁（处置）公告", first[:7], due, item="asset")
+        it = Item(
+            f"{vid}/asset/{first[:7]}",
+            "asset-notice",
+            "集体资产经营收入：资产租赁（处置）公告",
+            first[:7],
+            due,
+            item="asset",
+        )
         typed, commit = _earliest(hits, clock, due)
         clock.judge(it, typed, commit)
         if hits:
@@ -398,7 +426,11 @@ def _earliest(hits: list, clock: Clock, due: dt.date) -> tuple[str, str]:
         typed, commit = n[4], n[5]
         if not typed:
             continue
-        key = typed if (clock.migration is not None and due < clock.migration) or not clock.git else (commit or "9999")
+        key = (
+            typed
+            if (clock.migration is not None and due < clock.migration) or not clock.git
+            else (commit or "9999")
+        )
         if best is None or key < best[0]:
             best = (key, f"{typed}\0{commit}")
     if best is None:
@@ -428,7 +460,9 @@ def score(items: list[Item], as_of: dt.date) -> dict:
     """Items on time ÷ items due in the window (exempt and not-yet-due left out)."""
     lo, _, _ = window(as_of)
     due = [it for it in items if lo <= it.due <= as_of and it.state not in ("exempt", "not_due")]
-    due += [it for it in items if it.due < lo and it.state in ("missing", "late")]  # event items overdue from before
+    due += [
+        it for it in items if it.due < lo and it.state in ("missing", "late")
+    ]  # event items overdue from before
     on_time = sum(it.state in ("on_time", "backfilled") for it in due)
     n = len(due)
     if n == 0:
@@ -484,8 +518,20 @@ def report(township: dict, as_of: dt.date, villages: list[dict]) -> dict:
 
 
 CSV_COLUMNS = (
-    "village", "village_name", "id", "kind", "title", "period", "due", "state", "state_zh",
-    "days_late", "published_on", "typed_on", "url", "reason",
+    "village",
+    "village_name",
+    "id",
+    "kind",
+    "title",
+    "period",
+    "due",
+    "state",
+    "state_zh",
+    "days_late",
+    "published_on",
+    "typed_on",
+    "url",
+    "reason",
 )
 
 

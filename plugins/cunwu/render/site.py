@@ -48,7 +48,9 @@ class VillageSite:
         self.base = village_base_url(ctx, bundle.id, self.v)
         self.offline = offline_rosters
         self._published = {
-            k: [d for d in bundle.of(k) if include_drafts or d.model.status == "approved"] for k in KINDS
+            k: [d for d in bundle.of(k) if include_drafts or d.model.status == "approved"]
+            for k in KINDS
+            if KINDS[k].disclosure
         }
         #: "kind:key" -> history.versions.DocHistory (published versions and diffs)
         self.histories = histories or {}
