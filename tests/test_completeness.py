@@ -9,12 +9,13 @@ import io
 import json
 
 import pytest
-from conftest import DEMO_AS_OF, REPO, build_site, copy_project
 
 from cunwu.commands.completeness import township_completeness
 from cunwu.commands.validate import validate
 from cunwu.model.calendar import Calendar, CalendarItem, Exemption
 from cunwu.render import completeness as cp
+
+from conftest import DEMO_AS_OF, REPO, build_site, copy_project
 
 #: the demo's history: imported on 2026-11-23, new demo commits after it
 SCREEN_AS_OF = dt.date(2026, 12, 9)

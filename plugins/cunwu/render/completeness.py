@@ -232,9 +232,7 @@ def effective_items(cal: Calendar, facts: dict) -> list[CalendarItem]:
 def _applies(item: CalendarItem, vid: str, facts: dict) -> bool:
     if item.villages and vid not in item.villages:
         return False
-    if item.recurring_only and item.program not in facts["recurring"]:
-        return False
-    return True
+    return not (item.recurring_only and item.program not in facts["recurring"])
 
 
 def _notice_match(item: CalendarItem, n: list) -> bool:
