@@ -549,3 +549,26 @@ def to_csv(data: dict) -> bytes:
                 + [("" if it[c] is None else it[c]) for c in CSV_COLUMNS[9:]]
             )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def year_line(vid: str, facts: dict, cal: Calendar, due_day: int, as_of: dt.date, base_url: str, names: dict[str, str]) -> dict:
+    """The villager's line: this year, what fell due and what of it is published.
+
+    Derived from the village's own facts, the calendar and the date only, so
+    it changes (and re-renders the village's home) only when one of them does."""
+    its = village_items(vid, facts, cal, due_day, as_of, base_url, names) if facts else []
+    apply_exemptions(vid, its, cal)
+    start = dt.date(as_of.year, 1, 1)
+    owed = [it for it in its if start <= it.due <= as_of and it.state != "exempt"]
+    published = [it for it in owed if it.state in ("on_time", "late", "backfilled")]
+    on_time = [it for it in owed if it.state in ("on_time", "backfilled")]
+    missing = sorted((it for it in owed if it.state == "missing"), key=lambda it: (it.due, it.id))
+    pct = len(published) * 100 // len(owed) if owed else 100
+    return {
+        "year": as_of.year,
+        "owed": len(owed),
+        "published": len(published),
+        "on_time": len(on_time),
+        "percent": pct,
+        "missing": [{"id": it.id.split("/", 1)[1], "title": it.title, "due": it.due.isoformat()} for it in missing],
+    }

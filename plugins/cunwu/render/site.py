@@ -39,8 +39,11 @@ class VillageSite:
         include_drafts: bool = False,
         offline_rosters: frozenset[str] = frozenset(),
         histories: dict[str, DocHistory] | None = None,
+        year_line: dict | None = None,
     ):
         self.ctx = ctx
+        #: this year's completeness line (render.completeness.year_line), for the home page
+        self.year_line = year_line
         self.b = bundle
         self.v = bundle.village
         self.info = info
