@@ -262,7 +262,7 @@ def render_root(
             "favicon.svg": state.static["favicon.svg"],
             "versions.json": manifest,
             "robots.txt": township_robots(state, summaries),
-            "completeness.json": (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+            "completeness.json": (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"),
             "completeness.csv": completeness.to_csv(data),
         },
     )
