@@ -23,11 +23,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from county import generate  # noqa: E402
-
 from cunwu.commands.validate import load_project  # noqa: E402
 from cunwu.model.calendar import Calendar  # noqa: E402
 from cunwu.render import completeness as cp  # noqa: E402
+
+from county import generate  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -301,12 +301,12 @@ def village_items(
         else:
             series = facts["series"].get(ci.kind, {})
         matching = [n for n in facts["notices"] if _notice_match(ci, n)] if ci.kind == "notice" else []
-        for ps, label, due, start, first, last in sched:
+        for ps, label, due, start, p_first, p_last in sched:
             if since is not None and start < since:
                 continue
             it = Item(f"{vid}/{ci.id}/{ps}", kind, f"{label}{title}", ps, due, item=ci.id)
             if ci.kind == "notice":
-                hits = [n for n in matching if first <= n[3] <= last]
+                hits = [n for n in matching if p_first <= n[3] <= p_last]
                 typed, commit = _earliest(hits, clock, due)
                 if hits:
                     it.url = f"{base_url}notices/{hits[0][0]}/"
