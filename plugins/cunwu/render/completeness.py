@@ -492,6 +492,8 @@ def village_entry(vid: str, name: str, url: str, items: list[Item], as_of: dt.da
         "name": name,
         "url": url,
         "held_back": held is not None,
+        # why the village is held back (Chinese, quotes nothing from the files), or None
+        "held_reason": held,
         "score": score(items, as_of),
         "counts": counts(items),
         "items": [it.as_dict() for it in items],

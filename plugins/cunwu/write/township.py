@@ -42,10 +42,7 @@ def township_completeness_data(state: State, summaries: list[VillageSummary], as
         held = s.held.text if s.held is not None else None
         if held is not None:
             completeness.hold(items, held)
-        entry = completeness.village_entry(s.id, s.name, url, items, as_of, held)
-        if held is not None:
-            entry["held_reason"] = held
-        villages.append(entry)
+        villages.append(completeness.village_entry(s.id, s.name, url, items, as_of, held))
     township = {
         "id": cfg.township.id,
         "name": cfg.township.name,
@@ -91,7 +88,7 @@ def screen_village(v: dict, href: str) -> dict:
         "id": v["id"],
         "name": v["name"],
         "href": href,
-        "held": v.get("held_reason", ""),
+        "held": v["held_reason"] or "",
         "score": v["score"],
         "counts": v["counts"],
         "bar": p if p is not None else "0",
