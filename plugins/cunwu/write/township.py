@@ -56,7 +56,7 @@ def _short(day: str | None) -> str:
     return f"{int(day[5:7])}月{int(day[8:10])}日" if day else ""
 
 
-def screen_village(v: dict, href: str) -> dict:
+def screen_village(v: dict, href: str, tolerance: int = 3) -> dict:
     """One village's row of the completeness screen: its score and its items,
     worst first, each with the words a cadre reads."""
     rows = []
@@ -72,7 +72,12 @@ def screen_village(v: dict, href: str) -> dict:
         elif st in ("exempt", "held"):
             note = it["reason"] or ""
         typed, shown = it["typed_on"], it["published_on"]
-        differ = bool(typed and shown and typed != shown) or bool(it.get("dates_differ"))
+        # the typed approval date beside the commit date, when they are more than a few days apart
+        differ = bool(
+            typed
+            and shown
+            and abs((dt.date.fromisoformat(typed) - dt.date.fromisoformat(shown)).days) > tolerance
+        )
         rows.append(
             {
                 **it,
@@ -109,8 +114,10 @@ def township_page(
     if data is None:
         data = township_completeness_data(state, summaries, as_of)
     by_id = {s.id: s for s in summaries}
+    tolerance = cfg.calendar.tolerance_days if cfg.calendar else 3
     villages = [
-        screen_village(v, "" if is_absent(by_id[v["id"]]) else f"{v['id']}/") for v in data["villages"]
+        screen_village(v, "" if is_absent(by_id[v["id"]]) else f"{v['id']}/", tolerance)
+        for v in data["villages"]
     ]
     counts = dict.fromkeys(completeness.STATES, 0)
     for v in data["villages"]:
