@@ -51,14 +51,26 @@ def _months(start_year: int, start_month: int, n: int) -> list[tuple[int, int]]:
     return out
 
 
-def township(root: Path) -> None:
+#: the disclosure calendar (issue 19) for ``--calendar``: what completeness counts
+#: (off by default: a cunwu from before the calendar refuses the key)
+CALENDAR = (
+    "calendar:\n  migration: 2026-01-01\n  items:\n"
+    "    - {id: finance, kind: finance}\n"
+    "    - {id: dibao, kind: subsidy, program: dibao, every: month, recurring_only: true}\n"
+    "    - {id: party, kind: notice, category: 党务, title: 党务公开, every: quarter, due_day: 15}\n"
+    '    - {id: budget, kind: budget, every: year, due: "03-31", title: 年度预算公开}\n'
+    "  exemptions:\n    - {village: v001, item: party, date: 2026-01-05, reason: 基准测试的豁免}\n"
+)
+
+
+def township(root: Path, calendar: bool = False) -> None:
     (root / "powers").mkdir(parents=True, exist_ok=True)
     (root / "content").mkdir(exist_ok=True)
     (root / "cunwu.yaml").write_text(
         "township: {id: benchzhen, name: 基准镇, county: 基准县}\n"
         "base_url: https://cunwu.example.org/bench/\n"
         "complaint:\n  url: https://jubao.example.org/report\n  phones:\n    - {label: 县纪委监委举报电话, number: 0123-12388}\n"
-        "supervision:\n  - {label: 镇纪委, number: 0123-66880001}\n",
+        "supervision:\n  - {label: 镇纪委, number: 0123-66880001}\n" + (CALENDAR if calendar else ""),
         "utf-8",
     )
     (root / "content" / "about.md").write_text(
@@ -156,10 +168,17 @@ def village_month(
     for n in (1, 2):
         (vdir / "notices" / f"{period}-{n}.md").write_text(
             f"---\nslug: {period}-notice-{n}\ntitle: 基准{v}村{year}年{month}月第{n}号公告\ndate: {period}-{10 + n:02d}\n"
-            f"kind: 村务\nstatus: approved\napproved_on: {period}-{10 + n:02d}\n---\n"
+            f"kind: {'党务' if n == 1 and month % 3 == 0 else '村务'}\nstatus: approved\napproved_on: {period}-{10 + n:02d}\n---\n"
             f"经村民代表会议决议，现将有关事项公告如下。\n\n"
             + "\n".join(f"{k}. 第{k}项内容：按程序办理，接受村民监督。" for k in range(1, 6))
             + "\n",
+            "utf-8",
+        )
+    if v % 10 == 0 and not (vdir / "projects.yaml").exists():
+        # every tenth village lists a works project: its first notices as resolution and tender
+        (vdir / "projects.yaml").write_text(
+            f"projects:\n  - id: works-{period}\n    name: 基准工程\n"
+            f"    resolution: {period}-notice-1\n    tender: {period}-notice-2\n",
             "utf-8",
         )
     return closing
@@ -176,9 +195,11 @@ def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
 
 
-def generate(root: Path, villages: int, months: int, seed: int = 1, git: bool = True) -> dict:
+def generate(
+    root: Path, villages: int, months: int, seed: int = 1, git: bool = True, calendar: bool = False
+) -> dict:
     """Write the county into ``root`` (a git repo with one commit per month)."""
-    township(root)
+    township(root, calendar)
     if git:
         _git(root, "init", "-q", "-b", "main")
         _git(root, "config", "gc.auto", "0")  # no background gc while we measure

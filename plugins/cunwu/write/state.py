@@ -16,7 +16,7 @@ from ..render.posters import DocMeta
 from ..sources import SourceFile
 from ..validate.project import TownshipContext
 
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 
 
 @dataclass
@@ -67,6 +67,8 @@ class VillageSummary:
     #: set when this build held the village back: the site shows an earlier
     #: version (or nothing), and the township index says why
     held: HeldBack | None = None
+    #: what completeness needs of the village (render.completeness.village_facts)
+    facts: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain data (what ``dataclasses.asdict`` gives, without
