@@ -33,7 +33,10 @@ def data(scale: int, seed: int = 7):
                 rows["key"].append(f"H{i:05d}")
                 rows["link"].append(f"cwlk-{p:015x}")
                 rows["amount"].append(300 + (p % 400))
-    reg = {"link": [f"cwlk-{rng.getrandbits(60):015x}" for _ in range(100_000 * scale)], "died": ["2026-03"] * (100_000 * scale)}
+    reg = {
+        "link": [f"cwlk-{rng.getrandbits(60):015x}" for _ in range(100_000 * scale)],
+        "died": ["2026-03"] * (100_000 * scale),
+    }
     return rows, reg
 
 
@@ -94,8 +97,15 @@ def one(engine: str, scale: int) -> dict:
     n = (run_duckdb if engine == "duckdb" else run_polars)(rows, reg)
     secs = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"engine": engine, "scale": scale, "rows": rows.height, "seconds": round(secs, 2),
-            "peak_mb": round(peak / 1024), "data_mb": round(base / 1024), "found": n}
+    return {
+        "engine": engine,
+        "scale": scale,
+        "rows": rows.height,
+        "seconds": round(secs, 2),
+        "peak_mb": round(peak / 1024),
+        "data_mb": round(base / 1024),
+        "found": n,
+    }
 
 
 if __name__ == "__main__":
@@ -110,6 +120,13 @@ if __name__ == "__main__":
     print("|---|---|---|---|---|")
     for scale in a.scale:
         for engine in ("duckdb", "polars"):
-            out = subprocess.run([sys.executable, __file__, "--one", engine, str(scale)], capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", engine, str(scale)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             r = json.loads(out.stdout)
-            print(f"| {r['engine']} | {r['scale']}× | {r['rows']:,} | {r['seconds']} | {r['peak_mb']} ({r['data_mb']}) |")
+            print(
+                f"| {r['engine']} | {r['scale']}× | {r['rows']:,} | {r['seconds']} | {r['peak_mb']} ({r['data_mb']}) |"
+            )

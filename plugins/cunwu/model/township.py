@@ -90,7 +90,9 @@ class Standard(Model):
     """A program's payment standard from a month on, as a number the audit checks amounts against."""
 
     since: PeriodField = Field(description="起始月份 YYYY-MM：自该月起执行此标准")
-    per_person: Money | None = Field(default=None, description="每人每月标准（元）：金额不应超过 保障人数×标准")
+    per_person: Money | None = Field(
+        default=None, description="每人每月标准（元）：金额不应超过 保障人数×标准"
+    )
     rate: Quantity | None = Field(default=None, description="每亩标准（元/亩）：金额不应超过 面积×标准")
     text: Text | None = Field(default=None, description="标准的文字说明，如 “每人每月 880 元”")
 
@@ -124,14 +126,17 @@ class Program(Model):
         description="资金由谁发放：county 县级一卡通直接发放（默认）；village 村集体账上支出，审计时核对账目",
     )
     ledger_words: list[Text] = Field(
-        default_factory=list, description="村账支出摘要中表示发放本项目的词，如 [老人慰问金]（paid_by: village 时使用）"
+        default_factory=list,
+        description="村账支出摘要中表示发放本项目的词，如 [老人慰问金]（paid_by: village 时使用）",
     )
 
 
 class AuditSettings(Model):
     """Thresholds of ``cunwu audit`` (docs/audit.md): settings, not code."""
 
-    jump_ratio: Quantity = Field(default=Decimal("2"), description="金额突增倍数：本月金额超过上月的几倍算突增")
+    jump_ratio: Quantity = Field(
+        default=Decimal("2"), description="金额突增倍数：本月金额超过上月的几倍算突增"
+    )
     jump_min: Money = Field(default=Decimal("300"), description="突增的最小金额差（元）")
     approval_threshold: Money = Field(
         default=Decimal("5000"), description="单笔支出须集体研究的金额（元）：拆分支出按它检查"
@@ -141,7 +146,9 @@ class AuditSettings(Model):
     )
     split_window_days: Int = Field(default=10, ge=1, description="拆分支出：几天之内")
     split_count: Int = Field(default=2, ge=2, description="拆分支出：同一收款人至少几笔")
-    cash_limit: Money = Field(default=Decimal("1000"), description="现金支出限额（元）：单笔现金支出超过即提示")
+    cash_limit: Money = Field(
+        default=Decimal("1000"), description="现金支出限额（元）：单笔现金支出超过即提示"
+    )
 
 
 class TownshipConfig(Model):

@@ -1,0 +1,178 @@
+"""Outside registers, read with every full ID number masked at the door.
+
+Registers (death register, cadres' household members, the 备案 list of
+declared relatives, people paid from public funds, owners of vehicles,
+businesses or town houses) hold full ID numbers. They are read from a folder
+outside the repository, one CSV each (UTF-8, with or without BOM; GB18030
+also read); as each row is read its ID becomes a linkage key (with
+``CUNWU_LINK_SECRET``) and a masked ID in the township's style, and the full
+number is dropped. Nothing downstream (the dataframes, the report, any
+temporary file) ever sees a full number.
+
+A folder inside the repository is refused, except the demo's marked folder
+of fictional registers (:data:`DEMO_FOLDER`), and that only while every
+number in it carries the demo's fictional prefix.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import CunwuError
+from ..ingest.cells import CellError, id_number
+from ..ingest.linkage import linkage_key
+from ..load.sheets.read import Cell
+from ..model.identity import name_id
+
+#: the demo township's folder of fictional registers (the privacy scan and
+#: the pre-commit hook accept numbers with the fictional prefix there)
+DEMO_FOLDER = "demo-registers"
+FICTIONAL_PREFIX = "990101"
+
+#: register name -> (file name, Chinese title, extra columns: field -> header names)
+REGISTERS: dict[str, tuple[str, str, dict[str, tuple[str, ...]]]] = {
+    "deaths": ("deaths.csv", "死亡人员登记", {"died": ("死亡日期", "死亡时间")}),
+    "cadre-households": (
+        "cadre-households.csv",
+        "村干部家庭成员（户籍）",
+        {
+            "cadre": ("干部姓名", "村干部"),
+            "village": ("村", "所在村", "村名"),
+            "relation": ("关系", "与干部关系"),
+        },
+    ),
+    "declared-relatives": (
+        "declared-relatives.csv",
+        "村干部亲属享受待遇备案",
+        {"cadre": ("干部姓名", "村干部"), "program": ("享受项目", "项目")},
+    ),
+    "public-payroll": ("public-payroll.csv", "财政供养人员", {"unit": ("单位", "工作单位")}),
+    "assets": ("assets.csv", "车辆、工商登记、城镇房产", {"asset": ("类型", "财产类型", "资产类型")}),
+}
+NAME_HEADERS = ("姓名", "名字")
+ID_HEADERS = ("身份证号", "身份证号码", "公民身份号码", "证件号码")
+
+
+class RegisterError(CunwuError):
+    """A register that cannot be read, or a folder the audit refuses."""
+
+
+@dataclass
+class Register:
+    name: str
+    file: str  # the file name, shown as evidence (never its folder: it may name a person's machine)
+    title: str
+    #: columns: line, name, id_masked, nv (name + visible digits), link, and the register's own
+    rows: dict[str, list] = field(default_factory=dict)
+
+
+def check_folder(folder: Path, root: Path) -> bool:
+    """Refuse a register folder inside the repository's tree; True when it is the demo's marked folder of fictional registers."""
+    folder = folder.resolve()
+    if not folder.is_dir():
+        raise RegisterError(f"找不到名册文件夹 {folder}")
+    root = root.resolve()
+    inside = folder == root or root in folder.parents
+    if inside and folder == root / DEMO_FOLDER:
+        return True
+    if inside:
+        raise RegisterError(
+            "名册含有完整身份证号，不能放在 git 仓库里（一次 git add 就会永久留在历史中）："
+            f"请把 {folder.name} 移到仓库以外的文件夹（如 ~/文档/审计名册），再用 --registers 指定"
+        )
+    return False
+
+
+def _decode(data: bytes) -> str:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise RegisterError("名册编码无法识别：请存为 UTF-8 或 GBK 的 CSV")
+
+
+def _find(header: list[str], names: tuple[str, ...]) -> int | None:
+    for i, h in enumerate(header):
+        if h.strip() in names:
+            return i
+    return None
+
+
+def read_register(
+    folder: Path, name: str, secret: bytes | None, style: str, demo: bool, problems: list[str]
+) -> Register | None:
+    """One register, masked at the door; None when its file is absent."""
+    fname, title, extra = REGISTERS[name]
+    path = folder / fname
+    if not path.is_file():
+        return None
+    reg = Register(name, fname, title)
+    cols: dict[str, list] = {k: [] for k in ("line", "name", "id_masked", "nv", "link", *extra)}
+    reader = csv.reader(io.StringIO(_decode(path.read_bytes())))
+    header = next(reader, [])
+    i_name, i_id = _find(header, NAME_HEADERS), _find(header, ID_HEADERS)
+    if i_name is None or i_id is None:
+        raise RegisterError(f"{fname}: 第 1 行应为表头，须有“姓名”和“身份证号”两列")
+    idx = {k: _find(header, names) for k, names in extra.items()}
+    for lineno, row in enumerate(reader, start=2):
+        if not any(c.strip() for c in row):
+            continue
+        cell = row[i_id] if i_id < len(row) else ""
+        try:
+            ident, _ = id_number(Cell("s", cell), style)
+        except CellError as e:
+            problems.append(f"{fname}:{lineno}: {e.message}")
+            continue
+        finally:
+            cell = ""  # the full number goes no further than this loop
+        if ident is None:
+            problems.append(f"{fname}:{lineno}: 没有身份证号，此行未使用")
+            continue
+        if demo and not ident.masked.startswith(FICTIONAL_PREFIX):
+            raise RegisterError(
+                f"{DEMO_FOLDER}/{fname}:{lineno}: 演示名册只能用虚构前缀 {FICTIONAL_PREFIX} 的号码；"
+                "真实名册请放到仓库以外"
+            )
+        link = linkage_key(ident.full, secret) if (secret and ident.full) else None
+        ident.full = None
+        person = (row[i_name] if i_name < len(row) else "").strip()
+        cols["line"].append(lineno)
+        cols["name"].append(person)
+        cols["id_masked"].append(ident.masked)
+        cols["nv"].append(name_id(person, ident.masked))
+        cols["link"].append(link)
+        for k, i in idx.items():
+            cols[k].append(row[i].strip() if i is not None and i < len(row) else "")
+        row.clear()
+    reg.rows = cols
+    return reg
+
+
+def parse_day(text: str) -> dt.date | None:
+    m = re.fullmatch(r"\s*([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?\s*", text or "")
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def read_registers(
+    folder: Path, root: Path, secret: bytes | None, style: str
+) -> tuple[dict[str, Register], list[str], bool]:
+    """Every register present in ``folder``: (by name, problems, is the demo folder)."""
+    demo = check_folder(folder, root)
+    problems: list[str] = []
+    out: dict[str, Register] = {}
+    for name in REGISTERS:
+        reg = read_register(folder, name, secret, style, demo, problems)
+        if reg is not None:
+            out[name] = reg
+    return out, problems, demo
