@@ -28,11 +28,12 @@ from ..ingest.cells import CellError, id_number
 from ..ingest.linkage import linkage_key
 from ..load.sheets.read import Cell
 from ..model.identity import name_id
+from ..privacy import FICTIONAL_FOLDER, FICTIONAL_PREFIX
 
 #: the demo township's folder of fictional registers (the privacy scan and
 #: the pre-commit hook accept numbers with the fictional prefix there)
-DEMO_FOLDER = "demo-registers"
-FICTIONAL_PREFIX = "990101"
+DEMO_FOLDER = FICTIONAL_FOLDER.rstrip("/")
+
 
 #: register name -> (file name, Chinese title, extra columns: field -> header names)
 REGISTERS: dict[str, tuple[str, str, dict[str, tuple[str, ...]]]] = {

@@ -79,6 +79,11 @@ def register_ev(reg: Register, row: dict[str, Any], detail: str = "") -> Evidenc
     return Evidence(reg.file, int(row["r_line"]), f"{reg.title}：{who(row, 'r_')}{detail}")
 
 
+def pname(programs: dict[str, Program], pid: str) -> str:
+    p = programs.get(pid)
+    return p.name if p is not None else pid
+
+
 def month_int(col: str) -> pl.Expr:
     return pl.col(col).str.slice(0, 4).cast(pl.Int64) * 12 + pl.col(col).str.slice(5, 2).cast(pl.Int64)
 
@@ -103,7 +108,7 @@ def _strength(rows: Iterable[dict[str, Any]]) -> str:
 # ---------------------------------------------------------------- 1. people
 
 
-def same_person_two_villages(t: Township) -> list[Finding]:
+def same_person_two_villages(t: Township, programs: dict[str, Program]) -> list[Finding]:
     r = t.rosters
     pairs = match_people(r, r).filter(
         (pl.col("program") == pl.col("r_program"))
@@ -123,7 +128,7 @@ def same_person_two_villages(t: Township) -> list[Finding]:
                 "same-person-two-villages",
                 a,
                 f"{program}|{a}|{b}|{person}",
-                f"{who(x)} 同时在 {t.villages[a]['name']} 和 {t.villages[b]['name']} 的 {program} 名单上："
+                f"{who(x)} 同时在 {t.villages[a]['name']} 和 {t.villages[b]['name']} 的{pname(programs, program)}名单上："
                 f"{'、'.join(months)}",
                 ev,
                 sum(min(y["amount_fen"], y["r_amount_fen"]) for y in rows),
@@ -163,7 +168,9 @@ def exclusive_programs(t: Township, programs: dict[str, Program]) -> list[Findin
 # ---------------------------------------------------------------- 2. registers
 
 
-def paid_after_death(t: Township, regs: dict[str, Register], as_of: dt.date | None) -> list[Finding]:
+def paid_after_death(
+    t: Township, regs: dict[str, Register], programs: dict[str, Program], as_of: dt.date | None
+) -> list[Finding]:
     reg = regs.get("deaths")
     d = register_frame(reg)
     if d is None or reg is None:
@@ -188,7 +195,7 @@ def paid_after_death(t: Township, regs: dict[str, Register], as_of: dt.date | No
                 "paid-after-death",
                 vid,
                 f"{vid}|{program}|{person}",
-                f"{who(x)} 已于 {x['r_died']} 死亡，{program} 仍发放了 {len(months)} 个月：{'、'.join(months)}",
+                f"{who(x)} 已于 {x['r_died']} 死亡，{pname(programs, program)}仍发放了 {len(months)} 个月：{'、'.join(months)}",
                 [register_ev(reg, x, f"，死亡日期 {x['r_died']}")] + [roster_ev(y) for y in rows],
                 sum(y["amount_fen"] for y in rows),
                 _strength(rows),
@@ -198,7 +205,7 @@ def paid_after_death(t: Township, regs: dict[str, Register], as_of: dt.date | No
     return out
 
 
-def cadre_relatives(t: Township, regs: dict[str, Register]) -> list[Finding]:
+def cadre_relatives(t: Township, regs: dict[str, Register], programs: dict[str, Program]) -> list[Finding]:
     hreg, breg = regs.get("cadre-households"), regs.get("declared-relatives")
     h = register_frame(hreg)
     if h is None or hreg is None:
@@ -209,26 +216,27 @@ def cadre_relatives(t: Township, regs: dict[str, Register]) -> list[Finding]:
         declared = set(match_people(h, b).get_column("line").to_list())
     hits = match_people(t.rosters, h)
     out = []
-    for (vid, program, person), rows in grouped(
-        hits, lambda x: (x["vid"], x["program"], person_of(x))
-    ).items():
-        rows.sort(key=lambda x: x["month"])
+    for (vid, person), rows in grouped(hits, lambda x: (x["vid"], person_of(x))).items():
+        rows.sort(key=lambda x: (x["month"], x["program"]))
         x = rows[0]
         ok = x["r_line"] in declared
         rel = f"（{x['r_relation']}）" if x.get("r_relation") else ""
-        months = [y["month"] for y in rows]
+        got = "、".join(
+            f"{pname(programs, p)} {sum(y['program'] == p for y in rows)} 个月"
+            for p in sorted({y["program"] for y in rows})
+        )
         ev = [register_ev(hreg, x, f"，村干部 {x['r_cadre']}{rel}")] + [roster_ev(y) for y in rows]
         out.append(
             Finding(
                 "declared-relative" if ok else "undeclared-relative",
                 vid,
-                f"{vid}|{program}|{person}",
-                f"{who(x)} 是村干部 {x['r_cadre']} 的家庭成员{rel}，享受 {program} {len(months)} 个月"
+                f"{vid}|{person}",
+                f"{who(x)} 是村干部 {x['r_cadre']} 的家庭成员{rel}，享受 {got}"
                 + ("，已备案" if ok else "，备案名单中没有"),
                 ev,
                 sum(y["amount_fen"] for y in rows),
                 _strength(rows),
-                len(months),
+                len(rows),
             )
         )
     return out
@@ -258,7 +266,7 @@ def on_registers(t: Township, regs: dict[str, Register], programs: dict[str, Pro
                     rule,
                     vid,
                     f"{vid}|{program}|{person}",
-                    f"{who(x)} 在{reg.title}名册上（{detail}），享受 {program} {len(months)} 个月",
+                    f"{who(x)} 在{reg.title}名册上（{detail}），享受{pname(programs, program)} {len(months)} 个月",
                     [register_ev(reg, x, f"，{detail}")] + [roster_ev(y) for y in rows],
                     sum(y["amount_fen"] for y in rows),
                     _strength(rows),
@@ -289,7 +297,7 @@ def over_standard(t: Township, programs: dict[str, Program]) -> list[Finding]:
         schema={"program": pl.Utf8, "m": pl.Int64, "per_person": pl.Utf8, "rate": pl.Utf8},
     ).sort("m")
     r = t.rosters.with_columns(month_int("month").alias("m")).sort("m")
-    joined = r.join_asof(std, on="m", by="program", strategy="backward").filter(
+    joined = r.join_asof(std, on="m", by="program", strategy="backward", check_sortedness=False).filter(
         pl.col("per_person").is_not_null() | pl.col("rate").is_not_null()
     )
     # a float screen first, then the exact check in Decimal on the few rows left
@@ -321,7 +329,7 @@ def over_standard(t: Township, programs: dict[str, Program]) -> list[Finding]:
                 "over-standard",
                 vid,
                 f"{vid}|{program}|{key}",
-                f"{who(x)} 的 {program} 金额超过标准（{x['how']}），共 {len(rows)} 个月",
+                f"{who(x)} 的{pname(programs, program)}金额超过标准（{x['how']}），共 {len(rows)} 个月",
                 [roster_ev(y) for y in rows],
                 sum(y["over"] for y in rows),
                 "",
@@ -331,7 +339,7 @@ def over_standard(t: Township, programs: dict[str, Program]) -> list[Finding]:
     return out
 
 
-def amount_jump(t: Township, s: AuditSettings) -> list[Finding]:
+def amount_jump(t: Township, s: AuditSettings, programs: dict[str, Program]) -> list[Finding]:
     ratio, least = float(s.jump_ratio), int(s.jump_min * 100)
     r = (
         t.rosters.sort("month")
@@ -363,7 +371,7 @@ def amount_jump(t: Township, s: AuditSettings) -> list[Finding]:
                 "amount-jump",
                 x["vid"],
                 f"{x['vid']}|{x['program']}|{x['key']}|{x['month']}",
-                f"{who(x)} 的 {x['program']} 由 {x['prev_month']} 的 {money_text(fen_text(x['prev']))} 元"
+                f"{who(x)} 的{pname(programs, x['program'])}由 {x['prev_month']} 的 {money_text(fen_text(x['prev']))} 元"
                 f"增至 {x['month']} 的 {money_text(x['amount'])} 元",
                 [roster_ev(prev), roster_ev(x)],
                 x["amount_fen"] - x["prev"],
@@ -374,7 +382,7 @@ def amount_jump(t: Township, s: AuditSettings) -> list[Finding]:
     return out
 
 
-def paid_after_end(t: Township) -> list[Finding]:
+def paid_after_end(t: Township, programs: dict[str, Program]) -> list[Finding]:
     ends = (
         t.rosters.filter(pl.col("end").is_not_null())
         .group_by("vid", "program", "key")
@@ -399,7 +407,7 @@ def paid_after_end(t: Township) -> list[Finding]:
                 "paid-after-end",
                 vid,
                 f"{vid}|{program}|{key}",
-                f"{who(x)} 的 {program} 终止于 {x['end_at']}，之后仍发放：{'、'.join(months)}",
+                f"{who(x)} 的{pname(programs, program)}终止于 {x['end_at']}，之后仍发放：{'、'.join(months)}",
                 [Evidence(x["end_rel"], x["end_line"], f"终止月份 {x['end_at']}")]
                 + [roster_ev(y) for y in rows],
                 sum(y["amount_fen"] for y in rows),
@@ -630,14 +638,14 @@ def run_rules(
     as_of: dt.date | None,
 ) -> list[Finding]:
     return [
-        *same_person_two_villages(t),
+        *same_person_two_villages(t, programs),
         *exclusive_programs(t, programs),
-        *paid_after_death(t, regs, as_of),
-        *cadre_relatives(t, regs),
+        *paid_after_death(t, regs, programs, as_of),
+        *cadre_relatives(t, regs, programs),
         *on_registers(t, regs, programs),
         *over_standard(t, programs),
-        *amount_jump(t, settings),
-        *paid_after_end(t),
+        *amount_jump(t, settings, programs),
+        *paid_after_end(t, programs),
         *village_paid(t, programs),
         *split_payments(t, settings),
         *cash_over_limit(t, settings),
