@@ -440,10 +440,31 @@ def village_paid(t: Township, programs: dict[str, Program]) -> list[Finding]:
             .with_columns(month_int("month").alias("m"))
         )
         lines = expense.filter(_words_expr(p.ledger_words))
-        paired = totals.join(lines.select("vid", "m", "amount_fen"), on="vid", how="inner").filter(
-            (pl.col("m_right") - pl.col("m")).is_between(0, 1) & (pl.col("amount_fen") == pl.col("total"))
-        )
-        unpaid = totals.join(paired.select("vid", "month").unique(), on=["vid", "month"], how="anti")
+        # one line pays one roster: first each roster with a line of its amount in
+        # its own month, then those left with one in the next month
+        by_vid = grouped(lines.sort("date", "voucher"), lambda y: (y["vid"],))
+        used: set[tuple] = set()
+        left = list(totals.sort("vid", "m").iter_rows(named=True))
+        for lag in (0, 1):
+            still = []
+            for x in left:
+                hit = next(
+                    (
+                        y
+                        for y in by_vid.get((x["vid"],), [])
+                        if (y["rel"], y["line"]) not in used
+                        and y["m"] - x["m"] == lag
+                        and y["amount_fen"] == x["total"]
+                    ),
+                    None,
+                )
+                if hit is None:
+                    still.append(x)
+                else:
+                    used.add((hit["rel"], hit["line"]))
+            left = still
+        unpaid_rows = left
+        unpaid = pl.DataFrame(unpaid_rows, schema=totals.schema)
         for x in unpaid.iter_rows(named=True):
             near = lines.filter((pl.col("vid") == x["vid"]) & (pl.col("m") - x["m"]).is_between(0, 1))
             ev = [
@@ -455,7 +476,7 @@ def village_paid(t: Township, programs: dict[str, Program]) -> list[Finding]:
                 )
             ]
             ev += [ledger_ev(y) for y in near.iter_rows(named=True)]
-            paid = sum(y["amount_fen"] for y in near.iter_rows(named=True))
+            paid = [money_text(fen_text(y["amount_fen"])) for y in near.iter_rows(named=True)]
             out.append(
                 Finding(
                     "roster-ledger-mismatch",
@@ -463,12 +484,12 @@ def village_paid(t: Township, programs: dict[str, Program]) -> list[Finding]:
                     f"{x['vid']}|{p.id}|{x['month']}",
                     f"{x['month']} {p.name} 名单合计 {money_text(fen_text(x['total']))} 元，"
                     + (
-                        f"当月和次月账上相应支出为 {money_text(fen_text(paid))} 元"
-                        if len(ev) > 1
+                        f"当月和次月账上的相应支出（{'、'.join(paid)} 元）没有一笔与它相等"
+                        if paid
                         else "当月和次月账上没有相应支出"
                     ),
                     ev,
-                    abs(x["total"] - paid),
+                    x["total"],
                     "",
                     len(ev),
                 )
