@@ -29,25 +29,33 @@ PERSON_COLS = ["line", "name", "id_masked", "nv", "link"]
 # ---------------------------------------------------------------- helpers
 
 
-def match_people(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
+def match_people(left: pl.DataFrame, right: pl.DataFrame, by: tuple[str, ...] = ()) -> pl.DataFrame:
     """Rows of ``left`` and ``right`` (its columns prefixed ``r_``) that are the
     same person, with ``strength``: ``linkage`` when both carry a linkage key
     (and they are equal), ``name-id`` when either lacks one and name plus the
-    masked ID's visible digits are equal."""
+    masked ID's visible digits are equal. ``by``: columns that must also be
+    equal (program, month), joined on with the person, so that a person seen
+    every month is not paired with every other month first."""
     r = right.rename({c: f"r_{c}" for c in right.columns})
-    strong = left.filter(pl.col("link").is_not_null()).join(
-        r.filter(pl.col("r_link").is_not_null()), left_on="link", right_on="r_link", coalesce=False
+    rby = [f"r_{c}" for c in by]
+    has, r_has = pl.col("link").is_not_null(), pl.col("r_link").is_not_null()
+    strong = left.filter(has).join(
+        r.filter(r_has), left_on=["link", *by], right_on=["r_link", *rby], coalesce=False
     )
-    weak = (
-        left.filter(pl.col("nv").is_not_null())
-        .join(r.filter(pl.col("r_nv").is_not_null()), left_on="nv", right_on="r_nv", coalesce=False)
-        .filter(pl.col("link").is_null() | pl.col("r_link").is_null())
-    )
+    # the weaker match only where a side has no key: rows without one against
+    # all, rows with one against those without
+    nv, r_nv = pl.col("nv").is_not_null(), pl.col("r_nv").is_not_null()
+    weak = [
+        left.filter(~has & nv).join(
+            r.filter(r_nv), left_on=["nv", *by], right_on=["r_nv", *rby], coalesce=False
+        ),
+        left.filter(has & nv).join(
+            r.filter(~r_has & r_nv), left_on=["nv", *by], right_on=["r_nv", *rby], coalesce=False
+        ),
+    ]
     return pl.concat(
-        [
-            strong.with_columns(pl.lit("linkage").alias("strength")),
-            weak.with_columns(pl.lit("name-id").alias("strength")),
-        ],
+        [strong.with_columns(pl.lit("linkage").alias("strength"))]
+        + [w.with_columns(pl.lit("name-id").alias("strength")) for w in weak],
         how="diagonal_relaxed",
     )
 
@@ -91,7 +99,9 @@ def month_int(col: str) -> pl.Expr:
 def register_frame(reg: Register | None) -> pl.DataFrame | None:
     if reg is None or not reg.rows.get("line"):
         return None
-    return pl.DataFrame(reg.rows, infer_schema_length=None).with_columns(pl.col("link").cast(pl.Utf8))
+    return pl.DataFrame(reg.rows, infer_schema_length=None).with_columns(
+        pl.col("link").cast(pl.Utf8), nv_expr("name", "id_masked")
+    )
 
 
 def grouped(df: pl.DataFrame, keys: Callable[[dict[str, Any]], tuple]) -> dict[tuple, list[dict[str, Any]]]:
@@ -110,11 +120,7 @@ def _strength(rows: Iterable[dict[str, Any]]) -> str:
 
 def same_person_two_villages(t: Township, programs: dict[str, Program]) -> list[Finding]:
     r = t.rosters
-    pairs = match_people(r, r).filter(
-        (pl.col("program") == pl.col("r_program"))
-        & (pl.col("month") == pl.col("r_month"))
-        & (pl.col("vid") < pl.col("r_vid"))
-    )
+    pairs = match_people(r, r, ("program", "month")).filter(pl.col("vid") < pl.col("r_vid"))
     out = []
     for (program, a, b, person), rows in grouped(
         pairs, lambda x: (x["program"], x["vid"], x["r_vid"], person_of(x))
@@ -145,7 +151,7 @@ def exclusive_programs(t: Township, programs: dict[str, Program]) -> list[Findin
     for a, b in pairs:
         left = t.rosters.filter(pl.col("program") == a)
         right = t.rosters.filter(pl.col("program") == b)
-        hits = match_people(left, right).filter(pl.col("month") == pl.col("r_month"))
+        hits = match_people(left, right, ("month",))
         for (va, vb, person), rows in grouped(hits, lambda x: (x["vid"], x["r_vid"], person_of(x))).items():
             rows.sort(key=lambda x: x["month"])
             months = sorted({x["month"] for x in rows})

@@ -19,7 +19,7 @@ from typing import Any
 from ..load.document import Doc
 from ..validate.project import VillageBundle
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 _ROW_KEY = re.compile(r"(?:^|[\s{,-])key\s*:")
 _VOUCHER = re.compile(r"(?:^|[\s{,-])voucher\s*:")
 
@@ -33,6 +33,15 @@ def file_sha(path: Path) -> str:
         return hashlib.sha1(path.read_bytes()).hexdigest()
     except OSError:
         return ""
+
+
+def file_stat(path: Path) -> tuple[int, int]:
+    """(size, mtime in ns): the quick check before a hash."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (-1, 0)
+    return (st.st_size, st.st_mtime_ns)
 
 
 def month_of(period: Any) -> str:
@@ -149,6 +158,7 @@ def village_facts(root: Path, base_url: str, bundle: VillageBundle) -> dict[str,
         "cadres_line": bundle.village_doc.line("contacts"),
         "village_rel": bundle.village_doc.rel,
         "sources": sources,
+        "stats": {rel: file_stat(root / rel) for rel in sources},
         "rosters": ros,
         "ledgers": led,
     }
