@@ -118,6 +118,16 @@ def load_township(project: OpenProject, cache: Path | None) -> Township:
     """Every village's rows, from the build's facts where they are current."""
     rosters: dict[str, list] = {k: [] for k in ROSTER_SCHEMA}
     ledgers: dict[str, list] = {k: [] for k in LEDGER_SCHEMA}
+    r_frames: list[pl.DataFrame] = []
+    l_frames: list[pl.DataFrame] = []
+
+    def flush() -> None:
+        r_frames.append(pl.DataFrame(rosters, schema=ROSTER_SCHEMA))
+        l_frames.append(pl.DataFrame(ledgers, schema=LEDGER_SCHEMA))
+        for cols in (rosters, ledgers):
+            for v in cols.values():
+                v.clear()
+
     out = Township(pl.DataFrame(schema=ROSTER_SCHEMA), pl.DataFrame(schema=LEDGER_SCHEMA))
     for vid in sorted(project.by_village):
         facts = _cached(project, vid, cache)
@@ -134,13 +144,17 @@ def load_township(project: OpenProject, cache: Path | None) -> Township:
         out.villages[vid] = {
             k: facts[k] for k in ("name", "cadres", "village_rel", "cadres_line", "base_url")
         }
-        # one frame built from long columns: faster than hundreds of small frames
+        # frames built from long columns, a batch of villages at a time: faster
+        # than hundreds of small frames, and the Python lists never hold the county
         for cols, got in ((rosters, facts["rosters"]), (ledgers, facts["ledgers"])):
             cols["vid"].extend([vid] * len(got["rel"]))
             for k, values in got.items():
                 cols[k].extend(values)
-    out.rosters = pl.DataFrame(rosters, schema=ROSTER_SCHEMA)
-    out.ledgers = pl.DataFrame(ledgers, schema=LEDGER_SCHEMA)
+        if len(rosters["vid"]) > 100_000:
+            flush()
+    flush()
+    out.rosters = pl.concat(r_frames) if r_frames else pl.DataFrame(schema=ROSTER_SCHEMA)
+    out.ledgers = pl.concat(l_frames) if l_frames else pl.DataFrame(schema=LEDGER_SCHEMA)
     links = _links(project.root, list(out.villages))
     out.rosters = (
         out.rosters.with_columns(fen("amount"))

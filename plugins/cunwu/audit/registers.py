@@ -16,12 +16,16 @@ number in it carries the demo's fictional prefix.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import csv
 import datetime as dt
 import hmac
 import io
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass, field
+from operator import mul
 from pathlib import Path
 
 from ..errors import CunwuError
@@ -109,6 +113,8 @@ def _find(header: list[str], names: tuple[str, ...]) -> int | None:
 _PLAIN18 = re.compile(r"[1-9][0-9]{16}[0-9X]")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"
+#: base32 of every 15-bit chunk (three characters): nine lookups make a key
+_B32_15 = [_B32[i >> 10] + _B32[(i >> 5) & 31] + _B32[i & 31] for i in range(1 << 15)]
 
 
 def _fast_id(cell: str, style: str) -> tuple[str, str] | None:
@@ -118,7 +124,7 @@ def _fast_id(cell: str, style: str) -> tuple[str, str] | None:
     text = cell.strip().upper()
     if len(text) != 18 or not _PLAIN18.fullmatch(text):
         return None
-    total = sum(int(c) * w for c, w in zip(text[:17], _WEIGHTS, strict=True))
+    total = sum(map(mul, map(int, text[:17]), _WEIGHTS))
     if "10X98765432"[total % 11] != text[17]:
         return None
     if not ("18" <= text[6:8] <= "21" and "01" <= text[10:12] <= "12" and "01" <= text[12:14] <= "31"):
@@ -131,8 +137,22 @@ def fast_linkage_key(full_id18: str, secret: bytes) -> str:
     """:func:`cunwu.ingest.linkage.linkage_key`, the same text, faster: the
     one-shot HMAC and the 26 base32 characters of its first 128 bits taken
     from one integer (Python 3.11's b32encode is pure Python)."""
-    n = int.from_bytes(hmac.digest(secret, full_id18.encode("ascii"), "sha256")[:16], "big") << 2
-    return PREFIX + "".join(_B32[(n >> (125 - 5 * i)) & 31] for i in range(26))
+    n = int.from_bytes(hmac.digest(secret, full_id18.encode("ascii"), "sha256")[:16], "big") << 7
+    t = _B32_15
+    return (
+        PREFIX
+        + (
+            t[n >> 120]
+            + t[(n >> 105) & 32767]
+            + t[(n >> 90) & 32767]
+            + t[(n >> 75) & 32767]
+            + t[(n >> 60) & 32767]
+            + t[(n >> 45) & 32767]
+            + t[(n >> 30) & 32767]
+            + t[(n >> 15) & 32767]
+            + t[n & 32767]
+        )[:26]
+    )
 
 
 def read_register(
@@ -156,9 +176,8 @@ def read_register(
             continue
         cell = row[i_id] if i_id < len(row) else ""
         fast = _fast_id(cell, style)
-        if fast is not None:
-            ident = IdValue(*fast)
-        else:
+        ident: IdValue | None = IdValue(*fast) if fast is not None else None
+        if ident is None:
             try:
                 ident, _ = id_number(Cell("s", cell), style)
             except CellError as e:
@@ -204,8 +223,29 @@ def read_registers(
     demo = check_folder(folder, root)
     problems: list[str] = []
     out: dict[str, Register] = {}
-    for name in REGISTERS:
-        reg = read_register(folder, name, secret, style, demo, problems)
-        if reg is not None:
-            out[name] = reg
+    names = [n for n in REGISTERS if (folder / REGISTERS[n][0]).is_file()]
+    big = sum((folder / REGISTERS[n][0]).stat().st_size for n in names) > 4_000_000
+    if big and len(names) > 1 and (os.cpu_count() or 1) > 1:
+        # several large registers: read in parallel processes. Each worker masks
+        # its rows as it reads them and sends back masked rows only (a pipe, no file)
+        ctx = multiprocessing.get_context("fork")
+        with cf.ProcessPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1), mp_context=ctx) as pool:
+            futures = [pool.submit(_read_one, folder, n, secret, style, demo) for n in names]
+            for n, fut in zip(names, futures, strict=True):
+                reg, found = fut.result()
+                problems += found
+                if reg is not None:
+                    out[n] = reg
+    else:
+        for n in names:
+            reg = read_register(folder, n, secret, style, demo, problems)
+            if reg is not None:
+                out[n] = reg
     return out, problems, demo
+
+
+def _read_one(
+    folder: Path, name: str, secret: bytes | None, style: str, demo: bool
+) -> tuple[Register | None, list[str]]:
+    problems: list[str] = []
+    return read_register(folder, name, secret, style, demo, problems), problems
