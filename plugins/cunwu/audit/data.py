@@ -150,7 +150,7 @@ def load_township(project: OpenProject, cache: Path | None) -> Township:
             cols["vid"].extend([vid] * len(got["rel"]))
             for k, values in got.items():
                 cols[k].extend(values)
-        if len(rosters["vid"]) > 100_000:
+        if len(rosters["vid"]) > 30_000:
             flush()
     flush()
     out.rosters = pl.concat(r_frames) if r_frames else pl.DataFrame(schema=ROSTER_SCHEMA)

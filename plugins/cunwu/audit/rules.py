@@ -97,11 +97,9 @@ def month_int(col: str) -> pl.Expr:
 
 
 def register_frame(reg: Register | None) -> pl.DataFrame | None:
-    if reg is None or not reg.rows.get("line"):
+    if reg is None or reg.rows.height == 0:
         return None
-    return pl.DataFrame(reg.rows, infer_schema_length=None).with_columns(
-        pl.col("link").cast(pl.Utf8), nv_expr("name", "id_masked")
-    )
+    return reg.rows.with_columns(nv_expr("name", "id_masked"))
 
 
 def grouped(df: pl.DataFrame, keys: Callable[[dict[str, Any]], tuple]) -> dict[tuple, list[dict[str, Any]]]:
