@@ -167,3 +167,13 @@ def test_one_definition_of_the_same_person():
     assert name_id("王堃 ", "990101********129x") == name_id("王堃", "990101********129X")
     assert name_id("王堃", None) is None
     assert name_id("王堃", "990101********1290") != name_id("王堃", "990101********129X")
+
+
+def test_refusal_is_a_usage_error_with_exit_status_2(tmp_path, capsys):
+    project = tmp_path / "proj"
+    shutil.copytree(REPO / "tests" / "cases" / "_base", project)
+    (project / "regs").mkdir()
+    assert (
+        main(["audit", str(project), "--registers", str(project / "regs"), "--out", str(tmp_path / "b")]) == 2
+    )
+    assert "不能放在 git 仓库里" in capsys.readouterr().err

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..errors import CunwuError
+from ..errors import UsageError
 from ..ingest.cells import CellError, IdValue, id_number
 from ..ingest.linkage import PREFIX
 from ..load.sheets.read import Cell
@@ -65,7 +65,7 @@ NAME_HEADERS = ("姓名", "名字")
 ID_HEADERS = ("身份证号", "身份证号码", "公民身份号码", "证件号码")
 
 
-class RegisterError(CunwuError):
+class RegisterError(UsageError):
     """A register that cannot be read, or a folder the audit refuses."""
 
 

@@ -19,7 +19,7 @@ import polars as pl
 import yaml
 
 from ..commands.project import open_project
-from ..errors import CunwuError
+from ..errors import UsageError
 from ..ingest.linkage import secret_from_env
 from ..problems import Report
 from .data import load_township
@@ -66,9 +66,10 @@ def read_review(path: Path | None) -> dict[str, int]:
     try:
         data = yaml.safe_load(path.read_text("utf-8")) or {}
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as e:
-        raise CunwuError(f"审核记录 {path.name} 无法读取：{e}") from None
+        raise UsageError(f"审核记录 {path.name} 无法读取：{e}") from None
     out: dict[str, int] = {}
-    for item in data.get("reviewed", []) or [] if isinstance(data, dict) else []:
+    items = (data.get("reviewed") or []) if isinstance(data, dict) else []
+    for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and item.get("id"):
             out[str(item["id"])] = int(item.get("size", 0) or 0)
     return out
@@ -90,7 +91,7 @@ def audit(opts: AuditOptions) -> AuditResult:
         out = build / "audit"
         site = (build / "site").resolve()
         if out == site or site in out.parents:
-            raise CunwuError("审计报告不能写进网站目录")
+            raise UsageError("审计报告不能写进网站目录")
         ctx = project.ctx
         regs: dict[str, Register] = {}
         notes: list[str] = []
