@@ -36,20 +36,21 @@ def match_people(left: pl.DataFrame, right: pl.DataFrame, by: tuple[str, ...] = 
     masked ID's visible digits are equal. ``by``: columns that must also be
     equal (program, month), joined on with the person, so that a person seen
     every month is not paired with every other month first."""
-    r = right.rename({c: f"r_{c}" for c in right.columns})
+    lf = left.lazy()
+    r = right.lazy().rename({c: f"r_{c}" for c in right.columns})
     rby = [f"r_{c}" for c in by]
     has, r_has = pl.col("link").is_not_null(), pl.col("r_link").is_not_null()
-    strong = left.filter(has).join(
+    strong = lf.filter(has).join(
         r.filter(r_has), left_on=["link", *by], right_on=["r_link", *rby], coalesce=False
     )
     # the weaker match only where a side has no key: rows without one against
     # all, rows with one against those without
     nv, r_nv = pl.col("nv").is_not_null(), pl.col("r_nv").is_not_null()
     weak = [
-        left.filter(~has & nv).join(
+        lf.filter(~has & nv).join(
             r.filter(r_nv), left_on=["nv", *by], right_on=["r_nv", *rby], coalesce=False
         ),
-        left.filter(has & nv).join(
+        lf.filter(has & nv).join(
             r.filter(~r_has & r_nv), left_on=["nv", *by], right_on=["r_nv", *rby], coalesce=False
         ),
     ]
@@ -57,7 +58,7 @@ def match_people(left: pl.DataFrame, right: pl.DataFrame, by: tuple[str, ...] = 
         [strong.with_columns(pl.lit("linkage").alias("strength"))]
         + [w.with_columns(pl.lit("name-id").alias("strength")) for w in weak],
         how="diagonal_relaxed",
-    )
+    ).collect()
 
 
 def person_of(row: dict[str, Any]) -> str:
@@ -117,8 +118,23 @@ def _strength(rows: Iterable[dict[str, Any]]) -> str:
 
 
 def same_person_two_villages(t: Township, programs: dict[str, Program]) -> list[Finding]:
+    # only rows whose key, or name and visible digits, occur in two villages in
+    # one program-month can match: found by grouping, then paired
     r = t.rosters
-    pairs = match_people(r, r, ("program", "month")).filter(pl.col("vid") < pl.col("r_vid"))
+    cand = pl.concat(
+        [
+            r.filter(pl.col(c).is_not_null())
+            .group_by(c, "program", "month")
+            .agg(pl.col("vid").n_unique().alias("n"))
+            .filter(pl.col("n") > 1)
+            .select(c, "program", "month")
+            .join(r, on=[c, "program", "month"])
+            for c in ("link", "nv")
+        ],
+        how="diagonal_relaxed",
+    ).unique(subset=["vid", "rel", "line"])
+    cand = cand.select(r.columns)
+    pairs = match_people(cand, cand, ("program", "month")).filter(pl.col("vid") < pl.col("r_vid"))
     out = []
     for (program, a, b, person), rows in grouped(
         pairs, lambda x: (x["program"], x["vid"], x["r_vid"], person_of(x))
@@ -467,7 +483,7 @@ def village_paid(t: Township, programs: dict[str, Program]) -> list[Finding]:
                     (
                         y
                         for y in by_vid.get((x["vid"],), [])
-                        if (y["rel"], y["line"]) not in used
+                        if (y["vid"], y["rel"], y["line"]) not in used
                         and y["m"] - x["m"] == lag
                         and y["amount_fen"] == x["total"]
                     ),
@@ -476,7 +492,7 @@ def village_paid(t: Township, programs: dict[str, Program]) -> list[Finding]:
                 if hit is None:
                     still.append(x)
                 else:
-                    used.add((hit["rel"], hit["line"]))
+                    used.add((hit["vid"], hit["rel"], hit["line"]))
             left = still
         unpaid_rows = left
         unpaid = pl.DataFrame(unpaid_rows, schema=totals.schema)
