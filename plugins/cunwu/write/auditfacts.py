@@ -109,46 +109,45 @@ def village_facts(root: Path, base_url: str, bundle: VillageBundle) -> dict[str,
             "url",
         ]
     }
+    # one comprehension per column: a build pays for this on every village it checks
     for d in bundle.rosters:
         r = d.model
+        recs = r.recipients
+        n = len(recs)
         text = _lines(root, d, sources)
-        lines = item_lines(text, d.line("recipients"), len(r.recipients), _ROW_KEY)
-        month = month_of(r.period)
-        for rec, ln in zip(r.recipients, lines, strict=True):
-            ros["rel"].append(d.rel)
-            ros["line"].append(ln)
-            ros["program"].append(r.program)
-            ros["month"].append(month)
-            ros["key"].append(rec.key)
-            ros["name"].append(rec.name)
-            ros["group"].append(rec.group)
-            ros["id_masked"].append(rec.id_masked)
-            ros["people"].append(rec.people)
-            ros["area"].append(None if rec.area is None else str(rec.area))
-            ros["amount"].append(str(rec.amount))
-            ros["end"].append(None if rec.end is None else month_of(rec.end))
-            ros["status"].append(r.status)
-            ros["url"].append(base_url + d.url_path)
+        ros["line"] += item_lines(text, d.line("recipients"), n, _ROW_KEY)
+        ros["rel"] += [d.rel] * n
+        ros["program"] += [r.program] * n
+        ros["month"] += [month_of(r.period)] * n
+        ros["key"] += [x.key for x in recs]
+        ros["name"] += [x.name for x in recs]
+        ros["group"] += [x.group for x in recs]
+        ros["id_masked"] += [x.id_masked for x in recs]
+        ros["people"] += [x.people for x in recs]
+        ros["area"] += [None if x.area is None else str(x.area) for x in recs]
+        ros["amount"] += [str(x.amount) for x in recs]
+        ros["end"] += [None if x.end is None else month_of(x.end) for x in recs]
+        ros["status"] += [r.status] * n
+        ros["url"] += [base_url + d.url_path] * n
     for d in bundle.finance:
         f = d.model
         text = _lines(root, d, sources)
         for kind in ("income", "expense"):
             items = getattr(f, kind)
-            lines = item_lines(text, d.line(kind), len(items), _VOUCHER)
-            for x, ln in zip(items, lines, strict=True):
-                led["rel"].append(d.rel)
-                led["line"].append(ln)
-                led["month"].append(f"{x.date.year}-{x.date.month:02d}")
-                led["date"].append(x.date.isoformat())
-                led["voucher"].append(x.voucher)
-                led["kind"].append(kind)
-                led["account"].append(x.account)
-                led["summary"].append(x.summary)
-                led["amount"].append(str(x.amount))
-                led["payee"].append(x.payee)
-                led["method"].append(x.method)
-                led["approver"].append(x.approver)
-                led["url"].append(base_url + d.url_path)
+            n = len(items)
+            led["line"] += item_lines(text, d.line(kind), n, _VOUCHER)
+            led["rel"] += [d.rel] * n
+            led["month"] += [f"{x.date.year}-{x.date.month:02d}" for x in items]
+            led["date"] += [x.date.isoformat() for x in items]
+            led["voucher"] += [x.voucher for x in items]
+            led["kind"] += [kind] * n
+            led["account"] += [x.account for x in items]
+            led["summary"] += [x.summary for x in items]
+            led["amount"] += [str(x.amount) for x in items]
+            led["payee"] += [x.payee for x in items]
+            led["method"] += [x.method for x in items]
+            led["approver"] += [x.approver for x in items]
+            led["url"] += [base_url + d.url_path] * n
     return {
         "version": FACTS_VERSION,
         "vid": bundle.id,
