@@ -21,11 +21,11 @@ DEMO_REGISTERS = REPO / "demo-registers"
 #: every planted case of the demo township (demo-registers/README.md), and nothing else
 PLANTED = {
     ("paid-after-death", "dongshan", "吴月娥", 3),
-    ("same-person-two-villages", "dongshan", "赵新民", 1),
-    ("undeclared-relative", "dongshan", "陈海林", 14),
+    ("same-person-two-villages", "nanpo", "赵新民", 1),
+    ("undeclared-relative", "dongshan", "陈海林", 13),
     ("declared-relative", "nanpo", "林桂兰", 14),
-    ("roster-ledger-mismatch", "dongshan", "八十周岁以上老人慰问金", 2),
-    ("split-payment", "dongshan", "清水镇宏达建材经营部", 3),
+    ("roster-ledger-mismatch", "xihe", "八十周岁以上老人慰问金", 2),
+    ("split-payment", "xihe", "清水镇宏达建材经营部", 3),
 }
 
 
@@ -50,17 +50,17 @@ def test_demo_finds_every_planted_case_and_nothing_else(demo_audit):
     assert {_key(f) for f in result.findings} == PLANTED
     assert len(result.findings) == len(PLANTED)
     death = next(f for f in result.findings if f.rule == "paid-after-death")
-    assert "2026-09、2026-10、2026-11" in death.summary
+    assert "2026-08、2026-09、2026-10" in death.summary
     assert death.amount_fen == 3 * 72000
     assert death.strength == "name-id"  # no linkage keys in the demo: the weaker match, labelled
     assert {e.file for e in death.evidence} >= {
         "deaths.csv",
-        "villages/dongshan/subsidies/2026-11-dibao.yaml",
+        "villages/dongshan/subsidies/2026-10-dibao.yaml",
     }
     # evidence lines point at the row itself, linked to its public page
-    row = next(e for e in death.evidence if e.file.endswith("2026-11-dibao.yaml"))
+    row = next(e for e in death.evidence if e.file.endswith("2026-10-dibao.yaml"))
     text = (REPO / row.file).read_text("utf-8").splitlines()[row.line - 1]
-    assert "吴月娥" in text and row.url.endswith("/dongshan/subsidies/2026-11-dibao/")
+    assert "吴月娥" in text and row.url.endswith("/dongshan/subsidies/2026-10-dibao/")
     split = next(f for f in result.findings if f.rule == "split-payment")
     assert split.amount_fen == 1435000
     for e in split.evidence:
