@@ -4,7 +4,7 @@ BIN := .venv/bin
 PORT ?= 8000
 
 .PHONY: demo test validate build serve lint golden fuzz bench clean \
-	print import template export new init schema diff history privacy-check install-hook
+	print import template export new init schema diff history privacy-check install-hook audit
 
 demo:  ## set up, build the demo township and serve it on 127.0.0.1:$(PORT)
 	scripts/bootstrap demo
@@ -59,6 +59,9 @@ schema: $(BIN)/cunwu  ## cunwu schema
 
 diff: $(BIN)/cunwu  ## cunwu diff: make diff REV1=HEAD~1 [REV2=HEAD]
 	$(BIN)/cunwu diff "$(REV1)" $(REV2) $(ARGS)
+
+audit: $(BIN)/cunwu  ## cunwu audit: make audit REGISTERS=~/文档/审计名册 (report in build/audit/)
+	$(BIN)/cunwu audit $(if $(REGISTERS),--registers "$(REGISTERS)") $(ARGS)
 
 history: $(BIN)/cunwu  ## cunwu history: make history FILE=villages/dongshan/finance/2026-10.yaml
 	$(BIN)/cunwu history "$(FILE)" $(ARGS)

@@ -220,3 +220,356 @@ def generate(
             _git(root, "commit", "-q", "-m", f"{year}年{month}月公开")
     files = sum(1 for _ in (root / "villages").rglob("*") if _.is_file())
     return {"villages": villages, "months": months, "source_files": files}
+
+
+# ---------------------------------------------------------------- the audit's county (issue 18)
+
+#: the county-wide linkage secret of the synthetic county (CUNWU_LINK_SECRET)
+BENCH_SECRET = "bench-county-link-secret-0001"
+AUDIT_RULES = (
+    "same-person-two-villages",
+    "exclusive-programs",
+    "paid-after-death",
+    "undeclared-relative",
+    "declared-relative",
+    "on-public-payroll",
+    "owns-assets",
+    "over-standard",
+    "amount-jump",
+    "paid-after-end",
+    "roster-ledger-mismatch",
+    "ledger-without-roster",
+    "split-payment",
+    "cash-over-limit",
+    "payee-is-cadre",
+    "voucher-reused",
+    "duplicate-payment",
+)
+
+
+def _full_id(rng: random.Random) -> str:
+    import datetime as dt
+
+    sys_path_plugins()
+    from cunwu.privacy import id_check_char
+
+    d = dt.date(1930, 1, 1) + dt.timedelta(days=rng.randrange(27_000))
+    first17 = f"9901{rng.randint(1, 99):02d}{d:%Y%m%d}{rng.randrange(1000):03d}"
+    return first17 + id_check_char(first17)
+
+
+def sys_path_plugins() -> None:
+    import sys
+
+    plugins = str(Path(__file__).resolve().parents[1] / "plugins")
+    if plugins not in sys.path:
+        sys.path.insert(0, plugins)
+
+
+def _masked(full: str) -> str:
+    return full[:6] + "*" * 8 + full[-4:]
+
+
+def generate_audit(
+    root: Path, villages: int, months: int, seed: int = 1, plant: bool = False, register_rows: int = 100_000
+) -> dict:
+    """A county for ``cunwu audit``: rosters with full IDs behind them (masked in
+    the files, linkage keys in the git-ignored sidecars, as ``cunwu import``
+    leaves them), dibao in every village, a village-paid 老人慰问金 in every
+    tenth, ledgers, and four registers of ``register_rows`` rows (written to
+    ``root.parent / (root.name + "-registers")``, outside the project).
+
+    Without ``plant`` nothing in it breaks a rule. With ``plant``, one case of
+    every rule (:data:`AUDIT_RULES`) is planted at random; the cases are
+    returned as ``planted``: [rule, village] pairs, reproducible from ``seed``."""
+    sys_path_plugins()
+    from cunwu.ingest.linkage import linkage_key, save_sidecar
+
+    secret = BENCH_SECRET.encode()
+    township(root)
+    with open(root / "cunwu.yaml", "a", encoding="utf-8") as fh:
+        fh.write(
+            "programs:\n"
+            "  - {id: dibao, name: 最低生活保障金, columns: [people], unit: 元/户·月, excludes: [tekun],"
+            " registers: [public-payroll, assets], standards: [{since: '2025-01', per_person: 880.00}]}\n"
+            "  - {id: tekun, name: 特困人员救助供养金, unit: 元/人·月, excludes: [dibao], registers: [public-payroll, assets]}\n"
+            "  - {id: laonian, name: 老人慰问金, unit: 元/人·月, paid_by: village, ledger_words: [老人慰问金]}\n"
+        )
+    rng = random.Random(seed)
+    plan = random.Random(seed * 7919 + 18)  # where the cases go: its own stream, recorded by the seed
+    cal = _months(2025, 11, months)
+    periods = [f"{y}-{m:02d}" for y, m in cal]
+    used_ids: set[str] = set()
+
+    def new_id() -> str:
+        while True:
+            full = _full_id(rng)
+            if full not in used_ids:
+                used_ids.add(full)
+                return full
+
+    # households: key, name, group, people, full id, rate per person (stable month to month)
+    hh: dict[int, list[dict]] = {}
+    for v in range(1, villages + 1):
+        hh[v] = [
+            {
+                "key": f"H{i:05d}",
+                "name": _name(rng),
+                "group": rng.choice(GROUPS),
+                "people": rng.randint(1, 4),
+                "id": new_id(),
+                "rate": rng.randint(300, 700),
+                "from": 0,
+                "to": months,
+            }
+            for i in range(rng.randint(50, 300))
+        ]
+    cadre = {v: _name(rng) for v in hh}
+    planted: list[list[str]] = []
+    regs: dict[str, list[str]] = {
+        "deaths": [],
+        "cadre-households": [],
+        "declared-relatives": [],
+        "public-payroll": [],
+        "assets": [],
+    }
+    extra_rows: dict[tuple[int, int], list[dict]] = {}  # (village, month index) -> rows added
+    lines_extra: dict[
+        tuple[int, int], list[tuple]
+    ] = {}  # (village, month index) -> (summary, amount, payee, method, day, voucher)
+    tekun: dict[tuple[int, int], list[dict]] = {}
+    pay_short: set[tuple[int, int]] = set()
+    laonian_villages = {v for v in hh if v % 10 == 0} or {1}
+
+    picked: set[str] = set()
+
+    def pick(v: int | None = None) -> tuple[int, dict]:
+        """A household no other case uses, and none of the first five (the elders
+        of a village paying 老人慰问金), so each case makes exactly one finding."""
+        while True:
+            v = v if v is not None else plan.randint(1, villages)
+            h = plan.choice(hh[v][5:])
+            if h["key"] + vid(v) not in picked:
+                picked.add(h["key"] + vid(v))
+                return v, h
+
+    def vid(v: int) -> str:
+        return f"v{v:03d}"
+
+    last = months - 1
+    if plant:
+        # 1. people
+        a, h = pick()
+        b = plan.choice([x for x in hh if x != a]) if villages > 1 else a
+        extra_rows.setdefault((b, last), []).append({**h, "key": f"X{a:03d}{h['key']}"})
+        planted.append(["same-person-two-villages", vid(min(a, b))])
+        v, h = pick()
+        tekun.setdefault((v, last), []).append({**h, "key": h["key"] + "T"})
+        planted.append(["exclusive-programs", vid(v)])
+        # 2. registers
+        v, h = pick()
+        died = periods[max(0, last - 3)]
+        regs["deaths"].append(f"{h['name']},{h['id']},{died}-15")
+        planted.append(["paid-after-death", vid(v)])
+        v, h = pick()
+        regs["cadre-households"].append(f"{h['name']},{h['id']},{cadre[v]},{vid(v)},父亲")
+        planted.append(["undeclared-relative", vid(v)])
+        v, h = pick()
+        regs["cadre-households"].append(f"{h['name']},{h['id']},{cadre[v]},{vid(v)},母亲")
+        regs["declared-relatives"].append(f"{h['name']},{h['id']},{cadre[v]},最低生活保障金")
+        planted.append(["declared-relative", vid(v)])
+        v, h = pick()
+        regs["public-payroll"].append(f"{h['name']},{h['id']},某镇中心小学")
+        planted.append(["on-public-payroll", vid(v)])
+        v, h = pick()
+        regs["assets"].append(f"{h['name']},{h['id']},车辆（小型轿车）")
+        planted.append(["owns-assets", vid(v)])
+        # 3. money
+        v, h = pick()
+        h["rate"] = 900  # over the 880 standard every month (and so never a jump)
+        planted.append(["over-standard", vid(v)])
+        v, h = pick()
+        h["rate"], h["jump"] = 250, plan.randint(1, last)
+        planted.append(["amount-jump", vid(v)])
+        v, h = pick()
+        h["end"] = plan.randint(0, last - 1)
+        planted.append(["paid-after-end", vid(v)])
+        v = plan.choice(sorted(laonian_villages))
+        pay_short.add((v, plan.randint(0, last)))
+        planted.append(["roster-ledger-mismatch", vid(v)])
+        v = plan.choice([x for x in hh if x not in laonian_villages] or [1])
+        lines_extra.setdefault((v, plan.randint(0, last)), []).append(
+            ("发放老人慰问金", Decimal(1200), None, None, 20, None)
+        )
+        planted.append(["ledger-without-roster", vid(v)])
+        # 4. ledgers
+        v, m = plan.randint(1, villages), plan.randint(0, last)
+        for day in (3, 7, 11):
+            amount = Decimal(plan.randint(4500_00, 4990_00)) / 100
+            lines_extra.setdefault((v, m), []).append(
+                (f"购材料（{day}日）", amount, "某某建材经营部", "bank", day, None)
+            )
+        planted.append(["split-payment", vid(v)])
+        v, m = plan.randint(1, villages), plan.randint(0, last)
+        lines_extra.setdefault((v, m), []).append(
+            ("现金购买慰问品", Decimal(3000), "某某超市", "cash", 9, None)
+        )
+        planted.append(["cash-over-limit", vid(v)])
+        v, m = plan.randint(1, villages), plan.randint(0, last)
+        lines_extra.setdefault((v, m), []).append(("误工补贴", Decimal(800), cadre[v], "bank", 12, None))
+        planted.append(["payee-is-cadre", vid(v)])
+        v, m = plan.randint(1, villages), plan.randint(0, last)
+        lines_extra.setdefault((v, m), []).append(("办公用品", Decimal(310), None, None, 28, "记-001"))
+        planted.append(["voucher-reused", vid(v)])
+        v = plan.randint(1, villages)
+        for m in sorted(plan.sample(range(months), min(2, months))):
+            lines_extra.setdefault((v, m), []).append(
+                ("维修水泵", Decimal(650), "某某水电维修部", "bank", 14, None)
+            )
+        planted.append(["duplicate-payment", vid(v)])
+
+    # the registers: mostly people on no roster
+    for name, n in (
+        ("deaths", register_rows),
+        ("cadre-households", register_rows),
+        ("public-payroll", register_rows),
+        ("assets", register_rows),
+        ("declared-relatives", register_rows // 100),
+    ):
+        extra = {
+            "deaths": lambda: f"{rng.randint(2024, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            "cadre-households": lambda: f"某干部,v{rng.randint(1, villages):03d},亲属",
+            "public-payroll": lambda: "某单位",
+            "assets": lambda: "个体工商户",
+            "declared-relatives": lambda: "某干部,最低生活保障金",
+        }[name]
+        rows = regs[name]
+        while len(rows) < n:
+            rows.append(f"{_name(rng)},{new_id()},{extra()}")
+    heads = {
+        "deaths": "姓名,身份证号,死亡日期",
+        "cadre-households": "姓名,身份证号,干部姓名,村,关系",
+        "declared-relatives": "姓名,身份证号,干部姓名,享受项目",
+        "public-payroll": "姓名,身份证号,单位",
+        "assets": "姓名,身份证号,类型",
+    }
+    reg_dir = root.parent / (root.name + "-registers")
+    reg_dir.mkdir(parents=True, exist_ok=True)
+    for name, rows in regs.items():
+        plan.shuffle(rows)
+        (reg_dir / f"{name}.csv").write_text(heads[name] + "\n" + "\n".join(rows) + "\n", "utf-8")
+
+    balances = {v: Decimal(rng.randint(10_000_00, 500_000_00)) / 100 + Decimal(10_000_000) for v in hh}
+    sidecars: dict[int, dict] = {v: {} for v in hh}
+    for mi, (year, month) in enumerate(cal):
+        period = periods[mi]
+        for v in hh:
+            vdir = root / "villages" / vid(v)
+            (vdir / "finance").mkdir(parents=True, exist_ok=True)
+            (vdir / "subsidies").mkdir(exist_ok=True)
+            if mi == 0:
+                (vdir / "village.yaml").write_text(
+                    f'code: "9901{v:08d}"\nname: 基准{v}村\ntownship: 基准镇\nsince: {period}\nrecurring: [dibao]\n'
+                    f"contacts:\n  - {{role: 村委会主任, name: {cadre[v]}}}\n"
+                    f"supervision:\n  - {{label: 村务监督委员会, number: 0123-6690{v:04d}}}\n",
+                    "utf-8",
+                )
+            ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
+            approved = f"{ny}-{nm:02d}-05"
+            start = f"{period}-08"
+            head = (
+                f"status: approved\napproved_on: {start}\nstandard: 按差额补助\n"
+                f"notice: {{start: {start}, end: {period}-15}}\nsupervision:\n  - {{label: 镇民政办, number: 0123-66880002}}\n"
+            )
+
+            def roster(program: str, people: list[dict], amount_of) -> Decimal:
+                rows, total = [], Decimal(0)
+                for h in people:
+                    amount = amount_of(h)
+                    total += amount
+                    end = f', end: "{periods[h["end"]]}"' if "end" in h and mi >= h["end"] else ""  # noqa: B023 (called in this iteration)
+                    rows.append(
+                        f'  - {{key: {h["key"]}, name: {h["name"]}, group: {h["group"]}, id_masked: "{_masked(h["id"])}",'
+                        f" people: {h['people']}, amount: {_money(amount)}{end}}}"
+                    )
+                    sidecars[v][h["key"]] = {  # noqa: B023 (called in this iteration)
+                        "name": h["name"],
+                        "id_masked": _masked(h["id"]),
+                        "linkage_key": linkage_key(h["id"], secret),
+                        "seen": [],
+                    }
+                (vdir / "subsidies" / f"{period}-{program}.yaml").write_text(  # noqa: B023 (called in this iteration)
+                    f"program: {program}\nperiod: {period}\n"  # noqa: B023 (called in this iteration)
+                    + head  # noqa: B023 (called in this iteration)
+                    + "recipients:\n"
+                    + "\n".join(rows)
+                    + f"\ntotal: {_money(total)}\n",
+                    "utf-8",
+                )
+                return total
+
+            def dibao_amount(h: dict) -> Decimal:
+                rate = h["rate"] * 3 if h.get("jump") == mi else h["rate"]  # noqa: B023 (called in this iteration)
+                return Decimal(h["people"] * rate)
+
+            roster("dibao", hh[v] + extra_rows.get((v, mi), []), dibao_amount)
+            if (v, mi) in tekun:
+                roster("tekun", tekun[(v, mi)], lambda h: Decimal(600))
+            lines: list[tuple] = []
+            if v in laonian_villages:
+                elders = hh[v][:5]
+                total = roster(
+                    "laonian", [{**h, "key": h["key"] + "L"} for h in elders], lambda h: Decimal(400)
+                )
+                paid = total - 400 if (v, mi) in pay_short else total
+                lines.append((f"发放{month}月老人慰问金", paid, None, None, 20, None))
+            lines += lines_extra.get((v, mi), [])
+            n = rng.randint(20, 80)
+            income, expense = [], []
+            for i in range(n):
+                day = rng.randint(1, 27)  # the 28th is the planted reused voucher's
+                is_income = i % 4 == 0
+                code, summary = rng.choice(INCOMES if is_income else EXPENSES)
+                amount = Decimal(rng.randint(500, 900000)) / 100
+                if not is_income and 4000_00 <= amount * 100 < 5000_00:
+                    amount -= 1000  # none just under the approval threshold by chance
+                line = f'  - {{date: {period}-{day:02d}, voucher: "记-{i + 1:03d}", account: "{code}", summary: {summary}（{i + 1}）, amount: {_money(amount)}'
+                if is_income:
+                    income.append((amount, line + "}"))
+                else:
+                    expense.append((amount, line + ", handler: 报账员, approver: 村主任}"))
+            for k, (summary, amount, payee, method, day, voucher) in enumerate(lines):
+                vno = voucher or f"记-{n + k + 1:03d}"
+                ln = ", line: 2" if voucher else ""
+                extra = (f", payee: {payee}" if payee else "") + (f", method: {method}" if method else "")
+                expense.append(
+                    (
+                        amount,
+                        f'  - {{date: {period}-{day:02d}, voucher: "{vno}"{ln}, account: "515", summary: {summary}, amount: {_money(amount)}, handler: 报账员, approver: 村主任{extra}}}',
+                    )
+                )
+            inc = sum((a for a, _ in income), Decimal(0))
+            exp = sum((a for a, _ in expense), Decimal(0))
+            closing = balances[v] + inc - exp
+            (vdir / "finance" / f"{period}.yaml").write_text(
+                f"period: {period}\nstatus: approved\napproved_on: {approved}\nnotice: {{start: {approved}, end: {ny}-{nm:02d}-25}}\n"
+                f"opening_balance: {_money(balances[v])}\nincome:\n"
+                + "\n".join(x for _, x in income)
+                + "\nexpense:\n"
+                + "\n".join(x for _, x in expense)
+                + f"\ntotals: {{income: {_money(inc)}, expense: {_money(exp)}}}\nclosing_balance: {_money(closing)}\n"
+                "signoff: {handler: 报账员, oversight: [监督委员], approver: 村主任}\n",
+                "utf-8",
+            )
+            balances[v] = closing
+    for v, rows in sidecars.items():
+        save_sidecar(root, vid(v), {"format": 1, "village": vid(v), "updated": "2026-11-30", "rows": rows})
+    return {
+        "villages": villages,
+        "months": months,
+        "seed": seed,
+        "registers": str(reg_dir),
+        "register_rows": {k: len(v) for k, v in regs.items()},
+        "roster_rows": sum(len(h) for h in hh.values()) * months,
+        "planted": sorted(planted),
+    }

@@ -73,7 +73,9 @@ def sheet_xml(path: Path, sheet_name: str) -> str:
 def test_templates_have_instructions_frozen_header_validation_and_text_ids(project, tmp_path):
     out = tmp_path / "templates"
     r = make_templates(TemplateOptions(project, "subsidy", village="dongshan", period="2026-11", out=out))
-    assert len(r.files) == 6  # one per program of the township's list
+    assert (
+        len(r.files) == 7
+    )  # one per program of the township's list (six built in, 老人慰问金 of cunwu.yaml)
     f = make_templates(TemplateOptions(project, "finance", village="dongshan", period="2026-11", out=out))
     assert "674,062.37" in f.notes[0]  # October's closing balance
     mapping = Mapping.build()

@@ -90,6 +90,35 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    from .audit.report import counts
+    from .audit.run import AuditOptions, audit
+
+    result = audit(
+        AuditOptions(
+            path=Path(args.path),
+            registers=Path(args.registers) if args.registers else None,
+            as_of=args.as_of,
+            out=Path(args.out) if args.out else None,
+            review=Path(args.review) if args.review else None,
+            fail_on=args.fail_on,
+        )
+    )
+    if args.format == "text":
+        # counts only, never a name or a number: CI logs can be public
+        print(counts(result.findings), end="")
+    else:
+        for note in result.notes:
+            print(f"提示：{note}", file=sys.stderr)
+        new = sum(f.new for f in result.findings)
+        print(
+            f"审计完成：{result.villages} 个村（{result.from_cache} 个读自上次构建），"
+            f"发现 {len(result.findings)} 条，其中未审核 {sum(not f.reviewed for f in result.findings)} 条、"
+            f"新发现 {new} 条。报告在 {result.out}/index.html（内部资料，不要发布）"
+        )
+    return 1 if result.failing else 0
+
+
 def cmd_serve(args) -> int:
     from .write.serve import serve
 
@@ -353,6 +382,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="任何一个村有错误都不发布（不让有错误的村暂缓更新、其他村照常发布）",
     )
     b.set_defaults(func=cmd_build)
+
+    au = sub.add_parser(
+        "audit",
+        help="全镇交叉核查：跨村、跨项目、对照外部名册和账目（纪委、审计使用）",
+        description="对全镇的名单和账目运行审计规则（同一人两村领取、死亡后仍发放、干部亲属未备案、"
+        "超标准、拆分支出等，见 docs/audit.md），报告写入 build/audit/（不发布）。"
+        "在 cunwu build 之后运行时直接读取构建结果。有未审核的、达到 --fail-on 严重程度的发现时退出码 1。",
+    )
+    au.add_argument("path", nargs="?", default=".", help="项目目录（含 cunwu.yaml），默认当前目录")
+    au.add_argument(
+        "--registers",
+        metavar="DIR",
+        help="外部名册所在的文件夹（须在仓库以外）；审核记录 review.yaml 也在这里",
+    )
+    au.add_argument("--as-of", type=_date, help="只审计这一天及以前的名单、账目和死亡登记")
+    au.add_argument("--out", help="构建目录，默认为项目的 build/；报告写入其中的 audit/")
+    au.add_argument("--review", metavar="FILE", help="审核记录文件，默认为名册文件夹中的 review.yaml")
+    au.add_argument(
+        "--fail-on",
+        choices=["high", "medium", "low", "info", "none"],
+        default="high",
+        help="有未审核的、达到这一严重程度的发现时退出码为 1（默认 high）",
+    )
+    au.add_argument(
+        "--format",
+        choices=["summary", "text"],
+        default="summary",
+        help="text：只输出各规则、各严重程度的数量（不含姓名，可放进公开的 CI 日志）",
+    )
+    au.set_defaults(func=cmd_audit)
 
     sv = sub.add_parser(
         "serve",

@@ -333,6 +333,20 @@ def scan_markdown_lines(text: str, allowed: Iterable[str] = ()) -> list[tuple[in
     return out
 
 
+#: the demo township's folder of fictional registers for ``cunwu audit``: an
+#: ID number there is allowed only with the demo's fictional prefix
+FICTIONAL_FOLDER = "demo-registers/"
+FICTIONAL_PREFIX = "990101"
+
+
+def fictional(rel: str, text: str, f: Finding) -> bool:
+    """True for an ID number with the fictional prefix in the demo's register folder."""
+    if not rel.startswith(FICTIONAL_FOLDER) or f.kind != "id":
+        return False
+    digits = re.sub(r"[^0-9Xx]", "", text[f.start : f.end].translate(_FULLWIDTH))
+    return digits.startswith(FICTIONAL_PREFIX)
+
+
 def mask_pattern(style: str) -> re.Pattern:
     """The shape a masked ID must have under the configured style."""
     if style == "3-3":

@@ -64,6 +64,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unknown-program": ("error", "未知补贴项目"),
     "unknown-group": ("error", "未知权力类别"),
     "unknown-village-group": ("warning", "组别不在本村的村民小组中"),
+    "same-person-two-keys": ("warning", "同一人在一份名单中用了两个行标识"),
     "attachment-outside-village": ("error", "附件路径越出本村文件夹"),
     "attachment-missing": ("error", "附件文件不存在"),
     "image-too-large": ("warning", "图片文件过大"),

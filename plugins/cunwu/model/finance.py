@@ -23,6 +23,10 @@ class LedgerLine(Model):
     handler: Text | None = Field(default=None, description="经办人（支出必填）")
     approver: Text | None = Field(default=None, description="审批人（支出必填）")
     attachments: list[Attachment] = Field(default_factory=list, description="凭证附件")
+    payee: Text | None = Field(default=None, description="收款人（单位或个人），审计时检查拆分支出")
+    method: Literal["cash", "bank"] | None = Field(
+        default=None, description="支付方式：cash 现金；bank 银行转账"
+    )
 
 
 class Transfer(Model):

@@ -28,6 +28,7 @@ class Recipient(Model):
     grade: Text | None = Field(default=None, description="等级")
     start: PeriodField | None = Field(default=None, description="起始月份 YYYY-MM")
     amount: Money = Field(description="金额（元）")
+    end: PeriodField | None = Field(default=None, description="终止月份 YYYY-MM：此后不应再发放")
     note: Text | None = Field(default=None, description="备注")
 
 

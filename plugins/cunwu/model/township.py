@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -9,7 +10,7 @@ from pydantic import Field, field_validator
 
 from .base import Model
 from .calendar import Calendar
-from .types import AccountCode, Int, PhoneNumber, Slug, Text
+from .types import AccountCode, Int, Money, PeriodField, PhoneNumber, Quantity, Slug, Text
 
 
 def _url(value: str) -> str:
@@ -86,6 +87,17 @@ class ChartOfAccounts(Model):
     accounts: list[Account] = Field(description="会计科目表")
 
 
+class Standard(Model):
+    """A program's payment standard from a month on, as a number the audit checks amounts against."""
+
+    since: PeriodField = Field(description="起始月份 YYYY-MM：自该月起执行此标准")
+    per_person: Money | None = Field(
+        default=None, description="每人每月标准（元）：金额不应超过 保障人数×标准"
+    )
+    rate: Quantity | None = Field(default=None, description="每亩标准（元/亩）：金额不应超过 面积×标准")
+    text: Text | None = Field(default=None, description="标准的文字说明，如 “每人每月 880 元”")
+
+
 class Program(Model):
     """A subsidy or benefit program (惠民资金项目)."""
 
@@ -100,6 +112,44 @@ class Program(Model):
         default_factory=list, description="名单中要显示的额外列"
     )
     unit: Text | None = Field(default=None, description="标准的单位，如 元/人·月、元/亩")
+    standards: list[Standard] = Field(
+        default_factory=list, description="发放标准（按起始月份），审计时检查金额是否超标"
+    )
+    excludes: list[Slug] = Field(
+        default_factory=list, description="同一月份不能同时享受的项目，如 低保与特困供养：[tekun]"
+    )
+    registers: list[Literal["public-payroll", "assets"]] = Field(
+        default_factory=list,
+        description="审计时对照的名册：public-payroll 财政供养人员；assets 车辆、工商、城镇房产",
+    )
+    paid_by: Literal["county", "village"] = Field(
+        default="county",
+        description="资金由谁发放：county 县级一卡通直接发放（默认）；village 村集体账上支出，审计时核对账目",
+    )
+    ledger_words: list[Text] = Field(
+        default_factory=list,
+        description="村账支出摘要中表示发放本项目的词，如 [老人慰问金]（paid_by: village 时使用）",
+    )
+
+
+class AuditSettings(Model):
+    """Thresholds of ``cunwu audit`` (docs/audit.md): settings, not code."""
+
+    jump_ratio: Quantity = Field(
+        default=Decimal("2"), description="金额突增倍数：本月金额超过上月的几倍算突增"
+    )
+    jump_min: Money = Field(default=Decimal("300"), description="突增的最小金额差（元）")
+    approval_threshold: Money = Field(
+        default=Decimal("5000"), description="单笔支出须集体研究的金额（元）：拆分支出按它检查"
+    )
+    split_margin: Quantity = Field(
+        default=Decimal("0.2"), description="“刚好低于”审批额度的幅度：0.2 表示额度的 80% 至 100%"
+    )
+    split_window_days: Int = Field(default=10, ge=1, description="拆分支出：几天之内")
+    split_count: Int = Field(default=2, ge=2, description="拆分支出：同一收款人至少几笔")
+    cash_limit: Money = Field(
+        default=Decimal("1000"), description="现金支出限额（元）：单笔现金支出超过即提示"
+    )
 
 
 class TownshipConfig(Model):
@@ -129,6 +179,7 @@ class TownshipConfig(Model):
     print: PrintSettings = Field(default_factory=PrintSettings, description="张贴版设置")
     site: SiteSettings = Field(default_factory=SiteSettings, description="网站设置")
     calendar: Calendar | None = Field(default=None, description="公开日历：每个村应公开什么、何时到期")
+    audit: AuditSettings = Field(default_factory=AuditSettings, description="村务审计（cunwu audit）的阈值")
 
     @field_validator("base_url")
     @classmethod

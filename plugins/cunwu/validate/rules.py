@@ -18,6 +18,7 @@ from ..load.yamlsafe import Located, format_loc
 from ..model.base import Disclosure, NoticePeriod
 from ..model.budget import Budget, BudgetLine, YearEnd
 from ..model.finance import FinanceStatement, LedgerLine
+from ..model.identity import name_id
 from ..model.notice import Notice
 from ..model.power import PowerCatalog, PowerItem
 from ..model.subsidy import SubsidyRoster
@@ -427,12 +428,25 @@ def check_roster(c: Checker, r: SubsidyRoster, fc: FileContext) -> None:
     style = "前 6 位和后 4 位" if ctx.config.id_mask == "6-4" else "前 3 位和后 3 位"
     groups = fc.village.groups if fc.village is not None else []
     keys: dict[str, int] = {}
+    people: dict[str, int] = {}
     for i, rec in enumerate(r.recipients):
         path = ("recipients", i)
         if rec.key in keys:
             c.add(path + ("key",), "duplicate-id", f"行标识 key “{rec.key}” 与第 {keys[rec.key] + 1} 行重复")
         else:
             keys[rec.key] = i
+        # one person twice under two keys (model/identity.py: the audit's definition)
+        who = name_id(rec.name, rec.id_masked)
+        if who is not None:
+            first = people.setdefault(who, i)
+            if first != i and r.recipients[first].key != rec.key:
+                c.add(
+                    path + ("key",),
+                    "same-person-two-keys",
+                    f"{rec.name}（{rec.id_masked}）与第 {first + 1} 行（{r.recipients[first].key}）"
+                    "姓名和脱敏身份证号相同，却用了两个行标识：同一人领了两份？",
+                    severity="warning",
+                )
         if rec.amount <= 0:
             c.add(path + ("amount",), "invalid-value", "金额应大于 0")
         if groups and rec.group not in groups:

@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from ..load.sheets.read import MAX_SOURCE_BYTES, ReadError, cell_ref, decode_csv, read_workbook
-from ..privacy import Finding, redact, scan, scan_markup
+from ..privacy import FICTIONAL_FOLDER, FICTIONAL_PREFIX, Finding, fictional, redact, scan, scan_markup
 from ..problems import Problem, problem
 
 BINARY_SHEETS = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -169,6 +169,26 @@ def _git_filter(root: Path, paths: list[str]) -> list[str]:
     return [p for p in paths if p not in skip]
 
 
+def fictional_register_problems(rel: str, raw: bytes, allowed=()) -> list[Problem]:
+    """The demo's folder of fictional registers (``cunwu audit``): every number
+    in it must carry the fictional prefix 990101; any other is a leak."""
+    text = csv_text(raw) if rel.endswith(".csv") else raw.decode("utf-8", errors="replace")
+    out = []
+    for f in scan(text, allowed):
+        if fictional(rel, text, f):
+            continue
+        out.append(
+            problem(
+                rel,
+                text.count("\n", 0, f.start) + 1,
+                f.code,
+                f"演示名册中发现非虚构的{f.label} {f.masked}（此处只显示脱敏形式）：这个文件夹只能放前缀为 "
+                f"{FICTIONAL_PREFIX} 的虚构号码",
+            )
+        )
+    return out
+
+
 def repository_problems(root: Path, allowed=()) -> list[Problem]:
     """Spreadsheets and linkage keys in the repository outside the folders
     ``cunwu validate`` reads file by file (those are scanned there): the
@@ -206,7 +226,9 @@ def repository_problems(root: Path, allowed=()) -> list[Problem]:
             raw = (root / rel).read_bytes()
         except OSError:
             continue
-        if rel in sheets and is_sheet(rel):
+        if rel.startswith(FICTIONAL_FOLDER):
+            out.extend(fictional_register_problems(rel, raw, allowed))
+        elif rel in sheets and is_sheet(rel):
             out.extend(sheet_problems(rel, raw, allowed))
         else:
             text = csv_text(raw) if rel.endswith(".csv") else raw.decode("utf-8", errors="replace")

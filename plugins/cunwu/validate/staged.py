@@ -16,10 +16,10 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import HistoryError
 from ..load.yamlsafe import decode_text, parse_yaml
-from ..privacy import redact
+from ..privacy import FICTIONAL_FOLDER, redact
 from ..problems import Problem
 from ..sources import CONFIG_NAME, TEXT_SUFFIXES, classify
-from .sheetscan import is_sheet
+from .sheetscan import fictional_register_problems, is_sheet
 from .sourcescan import privacy_problems, scan_source
 
 #: the data cadres publish (``--data-only``); by default the hook guards every
@@ -123,7 +123,9 @@ def check_staged(root: Path, data_only: bool = False) -> tuple[list[Problem], in
             # the report must not repeat the number: show the path masked
             problems.append(Problem(redact(rel), 0, p.code, "文件名中" + p.message, "", p.severity))
         raw = contents.get(rel)
-        if raw is not None and (_is_text(rel, raw) or is_sheet(rel)):
+        if raw is not None and rel.startswith(FICTIONAL_FOLDER):
+            problems.extend(fictional_register_problems(rel, raw, allowed))
+        elif raw is not None and (_is_text(rel, raw) or is_sheet(rel)):
             # parsed as validate parses it: folded YAML lines, escapes and
             # Markdown markup hide nothing from the hook either
             problems.extend(scan_source(rel, raw, allowed))

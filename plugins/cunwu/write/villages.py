@@ -20,10 +20,12 @@ from ..render.site import VillageSite
 from ..render.urls import village_base_url
 from ..validate.project import TownshipContext, VillageBundle
 from ..validate.village import check_village
+from .auditfacts import facts_path, village_facts
 from .fingerprint import sha
 from .fsutil import settle, stage_tree
 from .outputscan import scan_outputs
 from .pelicanconf import PELICANCONF
+from .records import atomic_pickle
 from .state import State, Task, TaskResult, VillageSummary
 from .swap import live_ino
 from .villagerun import VillageRun
@@ -133,6 +135,10 @@ def village_task(task: Task) -> TaskResult:
         result.name = bundle.village.name if bundle is not None else ""
         return result
     result.summary = village_summary(state.ctx, bundle)
+    # the rows `cunwu audit` joins, while they are loaded (write/auditfacts.py)
+    atomic_pickle(
+        facts_path(state.cache, task.vid), village_facts(state.root, result.summary.base_url, bundle)
+    )
     result.rfp = render_fingerprint(state, task.vfp, result.summary)
     if rec is not None and rec.rfp == result.rfp and rec.tree_ino == tree:
         result.pages, result.tree_ino = rec.pages, tree
