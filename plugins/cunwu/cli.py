@@ -287,6 +287,25 @@ def cmd_new(args) -> int:
     return 0 if result.report.ok() else 1
 
 
+def cmd_county(args) -> int:
+    from .commands.county import build_county
+    from .errors import ValidationFailed
+
+    try:
+        r = build_county([Path(f) for f in args.files], Path(args.out))
+    except ValidationFailed as exc:
+        print(exc.report.to_text())
+        print(str(exc), file=sys.stderr)
+        return 1
+    t = r.page["totals"]
+    pct = f"{t['percent']}%" if t["percent"] is not None else "—"
+    print(
+        f"县级页面已写入 {r.out}：{t['townships']} 个乡镇、{t['villages']} 个村，"
+        f"全县完成率 {pct}（按时 {t['on_time']} / 应公开 {t['due']}，未公开 {t['counts']['missing']}）。"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cunwu",
@@ -543,6 +562,16 @@ def build_parser() -> argparse.ArgumentParser:
     nw.add_argument("--program", metavar="P", help="补贴项目 id（subsidy 必填），如 dibao")
     nw.add_argument("--path", default=".", help="项目目录，默认当前目录")
     nw.set_defaults(func=cmd_new)
+
+    co = sub.add_parser(
+        "county",
+        help="县级页面：汇总各乡镇网站发布的 completeness.json，列出乡镇和完成率最低的村",
+        description="读取各乡镇网站发布的 completeness.json（每个乡镇保留自己的仓库），在 DIR 中写出县级页面 "
+        "index.html、county.csv 和 county.json：先列各乡镇，再按完成率从低到高列出所有村，附全县合计。",
+    )
+    co.add_argument("files", nargs="+", metavar="TOWNSHIP_JSON", help="乡镇的 completeness.json（可给多个）")
+    co.add_argument("--out", required=True, metavar="DIR", help="县级页面写到的文件夹")
+    co.set_defaults(func=cmd_county)
     return p
 
 
