@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -15,6 +16,8 @@ from cunwu.commands.county import build_county
 from cunwu.errors import PrivacyLeak, ValidationFailed
 from cunwu.render.county import parse_township
 
+REPO = Path(__file__).resolve().parents[1]
+DEMO_AS_OF = dt.date(2026, 11, 20)
 ID_FULL = "110101199003074477"  # a checksum-valid (invented) ID number
 
 
@@ -147,3 +150,44 @@ def test_a_leaked_number_is_not_written(tmp_path):
     with pytest.raises(PrivacyLeak):
         build_county([path], tmp_path / "c")
     assert not (tmp_path / "c").exists()
+
+
+def _generated_township(root: Path, tid: str, name: str, seed: int) -> Path:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_county", REPO / "benchmarks" / "county.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.generate(root, villages=3, months=3, seed=seed, tid=tid, name=name, county="青山县")
+    return root
+
+
+@pytest.fixture(scope="module")
+def real_three(tmp_path_factory) -> list[Path]:
+    """The demo, and two townships made by the benchmark's county generator, each
+    through township_completeness, the function whose dict the build publishes."""
+    from cunwu.commands.completeness import township_completeness
+
+    tmp = tmp_path_factory.mktemp("county-real")
+    roots = [
+        REPO,
+        _generated_township(tmp / "baiyun", "baiyun", "白云乡", 2),
+        _generated_township(tmp / "hongshi", "hongshi", "红石镇", 3),
+    ]
+    paths = []
+    for root in roots:
+        data = township_completeness(root, DEMO_AS_OF)
+        paths.append(write(tmp, f"{data['township']['id']}.json", data))
+    return paths
+
+
+def test_county_from_the_demo_and_two_generated_townships(tmp_path, real_three):
+    r = build_county(real_three, tmp_path / "county")
+    assert [t["id"] for t in r.page["townships"]] == ["qingshui", "baiyun", "hongshi"]
+    assert r.page["county"] == "青山县"
+    assert r.page["totals"]["villages"] == 3 + 3 + 3
+    names = {(v["township_id"], v["name"]) for v in r.page["villages"]}
+    assert ("qingshui", "东山村") in names and ("baiyun", "基准1村") in names
+    html = (tmp_path / "county" / "index.html").read_text("utf-8")
+    assert "白云乡" in html and "红石镇" in html and "清水镇" in html
