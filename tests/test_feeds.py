@@ -6,8 +6,8 @@ import copy
 import datetime as dt
 
 import icalendar
-from completeness_fixture import item, sample
 
+from completeness_fixture import item, sample
 from cunwu.render.calendar import escape_text, feeds, fold, ics
 
 
