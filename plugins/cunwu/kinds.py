@@ -33,6 +33,7 @@ from pydantic import BaseModel
 from .model.finance import FinanceStatement
 from .model.notice import Notice
 from .model.power import PowerCatalog, PowerItem
+from .model.project import ProjectList
 from .model.subsidy import SubsidyRoster
 from .model.township import ChartOfAccounts, TownshipConfig
 from .model.village import Village
@@ -269,8 +270,22 @@ KINDS: dict[str, Kind] = {
             schema=("power-catalog.schema.json", "powers/catalog.yaml 权力清单类别与负面清单"),
             rules="cunwu.validate.rules:check_catalog",
         ),
+        Kind(
+            name="projects",
+            model=ProjectList,
+            title="工程项目和资产交易",
+            label="项目",
+            scope="village",
+            exact="projects.yaml",
+            rows={"projects": ("id",)},
+            schema=("projects.schema.json", "projects.yaml 工程项目和资产租赁、处置"),
+        ),
     )
 }
+
+#: kinds the disclosure calendar may name before they exist (another branch
+#: adds them): a calendar item of such a kind is simply never published yet
+PENDING_KINDS = {"budget": "预算公开", "yearend": "年终决算公开"}
 
 #: the chart of accounts a township may supply (``cunwu.yaml: accounts``): a
 #: file kind without a fixed place, read only when named

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 
 from .base import Model
+from .calendar import Calendar
 from .types import AccountCode, Int, PhoneNumber, Slug, Text
 
 
@@ -127,6 +128,7 @@ class TownshipConfig(Model):
     )
     print: PrintSettings = Field(default_factory=PrintSettings, description="张贴版设置")
     site: SiteSettings = Field(default_factory=SiteSettings, description="网站设置")
+    calendar: Calendar | None = Field(default=None, description="公开日历：每个村应公开什么、何时到期")
 
     @field_validator("base_url")
     @classmethod

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from ..load.document import Doc
+from ..model.calendar import STEP_ZH
 from ..problems import Problem, problem
 from ..words import money
 from .project import VillageBundle
+from .rules import Checker
 
 
 def _span(first: object, last: object) -> str:
@@ -95,3 +97,29 @@ def check_unique_codes(items: list[tuple[str, int, str]]) -> list[Problem]:
             out.append(problem(rel, line, "duplicate-id", f"村代码 {code} 与 {codes[code]} 重复", "code"))
         codes.setdefault(code, rel)
     return out
+
+
+def check_projects(bundle: VillageBundle, located) -> list[Problem]:
+    """projects.yaml against the village's notices: every step names a notice
+    that exists, and no id is used twice."""
+    docs = bundle.of("projects")
+    if not docs:
+        return []
+    c = Checker(docs[0].rel, located)
+    slugs = {d.model.slug for d in bundle.notices}
+    seen: set[str] = set()
+    for i, p in enumerate(docs[0].model.projects):
+        if p.id in seen:
+            c.add(("projects", i, "id"), "duplicate-id", f"项目标识 {p.id} 重复")
+        seen.add(p.id)
+        for step, zh in STEP_ZH.items():
+            slug = getattr(p, step)
+            if slug is not None and slug not in slugs:
+                c.add(
+                    ("projects", i, step),
+                    "unknown-reference",
+                    f"项目 {p.id} 的{zh}写的是公告 “{slug}”，但本村没有这个标识的公告（见 notices/ 中各公告的 slug）",
+                )
+        if p.type == "works" and p.notice is not None:
+            c.add(("projects", i, "notice"), "invalid-value", "notice 只用于资产项目（type: asset）")
+    return c.problems

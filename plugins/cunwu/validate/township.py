@@ -7,7 +7,7 @@ from typing import Any
 
 from ..history.git import History
 from ..history.manifest import Published
-from ..kinds import ACCOUNTS
+from ..kinds import ACCOUNTS, KINDS, PENDING_KINDS
 from ..load.document import builtin_accounts, builtin_programs, model_of, validate_model
 from ..model.township import TownshipConfig
 from ..problems import Problem, Report, problem
@@ -16,6 +16,7 @@ from .checkfile import check_file
 from .crossfile import check_power_numbers
 from .edits import doc_histories
 from .project import TownshipContext
+from .rules import Checker
 from .sheetscan import repository_problems
 from .sourcescan import privacy_problems, read_checked, redacted
 
@@ -85,6 +86,8 @@ def load_township(
     for p in getattr(config, "programs", []) or []:
         programs[p.id] = p
     ctx = TownshipContext(root, config, accounts, programs, None)
+    if config.calendar is not None and config_located is not None and sf is not None:
+        out.extend(check_calendar(config, programs, sf.rel, config_located))
 
     allowed = ctx.official_numbers()
     cat_sf = next((f for f in files if f.kind == "catalog"), None)
@@ -150,3 +153,43 @@ def unknown_file(sf: SourceFile, root: Path) -> Problem:
         "misnamed-file",
         f"文件名或位置写错了，cunwu 不会读取它，它的内容不会发布：{'；'.join(slip.reasons)}。{fix}",
     )
+
+
+def check_calendar(config: TownshipConfig, programs: dict, rel: str, located) -> list[Problem]:
+    """The disclosure calendar against the registry of kinds and the programs:
+    every item names a kind that exists (or is on its way), a program that
+    exists; every exemption names an item of the calendar."""
+    cal = config.calendar
+    assert cal is not None
+    c = Checker(rel, located)
+    known = [k.name for k in KINDS.values() if k.disclosure and k.scope != "township"]
+    ids: set[str] = set()
+    for i, item in enumerate(cal.items):
+        at = ("calendar", "items", i)
+        if item.id in ids:
+            c.add((*at, "id"), "duplicate-id", f"日历项标识 {item.id} 重复")
+        ids.add(item.id)
+        if item.kind not in known and item.kind not in PENDING_KINDS:
+            c.add(
+                (*at, "kind"),
+                "unknown-reference",
+                f"未知的公开类型 “{item.kind}”，可用：{'、'.join(known + list(PENDING_KINDS))}",
+            )
+            continue
+        if item.kind == "subsidy":
+            if item.program is None:
+                c.add(at, "missing-field", "补贴名单日历项要写 program（补贴项目 id），如 dibao")
+            elif item.program not in programs:
+                c.add((*at, "program"), "unknown-reference", f"没有 id 为 {item.program} 的补贴项目")
+        if item.kind in PENDING_KINDS and item.due is None:
+            c.add(at, "missing-field", "预算、决算日历项要写截止日 due（月-日），如 03-31")
+        if item.kind == "notice" and item.category is None and item.topic is None:
+            c.add(at, "missing-field", "公告日历项要写 category（如 党务）或 topic（专项类型）")
+    for i, ex in enumerate(cal.exemptions):
+        if ex.item not in ids and ex.item not in ("project", "asset"):
+            c.add(
+                ("calendar", "exemptions", i, "item"),
+                "unknown-reference",
+                f"豁免的日历项 “{ex.item}” 不在 calendar.items 中",
+            )
+    return c.problems

@@ -16,7 +16,7 @@ from ..load.document import Doc, model_of
 from ..problems import Problem, problem
 from ..sources import SourceFile
 from .checkfile import check_file, sort_docs
-from .crossfile import check_bundle, check_power_numbers
+from .crossfile import check_bundle, check_power_numbers, check_projects
 from .edits import doc_histories
 from .pictures import picture_problem
 from .project import TownshipContext, VillageBundle
@@ -84,6 +84,7 @@ def check_village(
     # a broken village gets a bundle for its files' checks, never for publishing
     bundle = VillageBundle(vid, village, village_doc)  # type: ignore[arg-type]
     own_powers: dict[str, Doc] = {}
+    projects_located = None
     for sf in files:
         if sf.kind == "village":
             continue
@@ -105,6 +106,9 @@ def check_village(
             continue
         if sf.kind == "power":
             own_powers[doc.key] = doc
+        elif sf.kind == "projects":
+            projects_located = loaded_doc.located
+            bundle.of(sf.kind).append(doc)
         else:
             bundle.of(sf.kind).append(doc)
 
@@ -112,6 +116,8 @@ def check_village(
         if k.disclosure and k.name != "power":
             sort_docs(bundle.of(k.name))
     out.extend(check_bundle(bundle))
+    if projects_located is not None:
+        out.extend(check_projects(bundle, projects_located))
     excluded = village.powers_exclude if village is not None else []
     merged = {k: d for k, d in ctx.powers.items() if k not in excluded}
     merged.update(own_powers)

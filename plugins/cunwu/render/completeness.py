@@ -1,0 +1,495 @@
+"""Completeness: every item each village owed by the disclosure calendar, and its state.
+
+Two halves, so that an incremental build never loads a village it did not
+rebuild:
+
+* :func:`village_facts` (in the village's task, kept in its cached summary):
+  the small facts of what the village published: per item its period, the
+  approval date typed in the file and the date of the first commit of the
+  published line that holds an approved version; its 党务 and topic
+  notices; its projects; its first income line on account 50101.
+* :func:`village_items` (on the township index, for every village, cheap):
+  the calendar applied to those facts on a date.
+
+The clock (cunwu.yaml ``calendar.migration``): an item due on or after the
+migration date is on time when the approved version's commit is on or before
+the due day (the date typed in the file does not count: it can be
+backdated). An item due before it was brought over from paper: its typed
+``approved_on`` counts, and it is marked 补录. Without git history the
+typed date counts for every item.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ..model.calendar import PROJECT_STEPS, STEP_ZH, Calendar, CalendarItem
+from ..model.types import Period
+
+SCHEMA = "cunwu-completeness/1"
+STATES = ("on_time", "late", "missing", "not_due", "exempt", "backfilled", "held")
+STATE_ZH = {
+    "on_time": "按时",
+    "late": "迟报",
+    "missing": "未公开",
+    "not_due": "未到期",
+    "exempt": "豁免",
+    "backfilled": "补录",
+    "held": "有错暂缓",
+}
+#: items shown ahead of today (feeds and reminders list what is coming)
+AHEAD_DAYS = 60
+WINDOW_MONTHS = 12
+DEFINITION = (
+    "完成率 = 近12个月内按时公开的项数 ÷ 同期已到期的应公开项数。"
+    "按时：审核版本提交到 Git 的日期不晚于截止日（启用日期之前到期的纸质补录项，以填写的审核日期为准）。"
+    "迟报、未公开、有错暂缓都不算按时；豁免项不计入应公开项数，也不算已公开；"
+    "未到期的不计入。只要有一项未公开，完成率就不会是 100%。"
+)
+ASSET_TOPICS = ("资产租赁", "资产处置")
+KIND_ZH = {"finance": "财务公开", "subsidy": "惠民资金公示", "notice": "公告", "budget": "预算公开", "yearend": "年终决算公开"}
+
+
+# ---------------------------------------------------------------- facts (per village, cached)
+
+
+def _dates(doc: Any, histories: dict) -> list[str]:
+    """[typed approval date, commit date of the first committed approved version]."""
+    m = doc.model
+    typed = m.approved_on.isoformat() if m.status == "approved" and m.approved_on else ""
+    commit = ""
+    dh = histories.get(f"{doc.kind}:{doc.key}")
+    if dh is not None and dh.from_git:
+        commit = next((st.date[:10] for _, st in dh.versions if st.commit), "")
+    return [typed, commit]
+
+
+def village_facts(bundle: Any) -> dict:
+    """What completeness needs to know of one village, JSON-able and small."""
+    v = bundle.village
+    h = bundle.histories
+    series: dict[str, dict[str, list[str]]] = {"finance": {}}
+    for d in bundle.finance:
+        series["finance"][str(d.model.period)] = _dates(d, h)
+    for d in bundle.rosters:
+        series.setdefault(f"subsidy:{d.model.program}", {})[str(d.model.period)] = _dates(d, h)
+    notices = [
+        [d.model.slug, d.model.kind, d.model.topic or "", d.model.date.isoformat(), *_dates(d, h)]
+        for d in bundle.notices
+    ]
+    first_income = ""
+    for d in bundle.finance:
+        for line in d.model.income:
+            if str(line.account).startswith("50101"):
+                day = line.date.isoformat()
+                if not first_income or day < first_income:
+                    first_income = day
+    projects = []
+    for pl in bundle.of("projects"):
+        for p in pl.model.projects:
+            projects.append(
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "type": p.type,
+                    "steps": {s: getattr(p, s) for s in (*PROJECT_STEPS, "notice") if getattr(p, s)},
+                    "income_from": p.income_from.isoformat() if p.income_from else "",
+                }
+            )
+    return {
+        "cadence": v.cadence,
+        "since": str(v.since) if v.since else "",
+        "recurring": list(v.recurring),
+        "git": any(dh.from_git for dh in h.values()),
+        "series": series,
+        "notices": notices,
+        "first_income_50101": first_income,
+        "projects": projects,
+    }
+
+
+# ---------------------------------------------------------------- items (per village, on a date)
+
+
+@dataclass
+class Item:
+    id: str
+    kind: str
+    title: str
+    period: str
+    due: dt.date
+    state: str = "missing"
+    days_late: int | None = None
+    published_on: str | None = None
+    typed_on: str | None = None
+    url: str | None = None
+    reason: str | None = None
+    #: the item id of the calendar (finance, dibao, party, project, asset)
+    item: str = ""
+    #: True when the typed date and the commit date differ by more than the tolerance
+    dates_differ: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "period": self.period,
+            "due": self.due.isoformat(),
+            "state": self.state,
+            "days_late": self.days_late,
+            "published_on": self.published_on,
+            "typed_on": self.typed_on,
+            "url": self.url,
+            "reason": self.reason,
+        }
+
+
+def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
+    k = year * 12 + month - 1 + n
+    return k // 12, k % 12 + 1
+
+
+def window(as_of: dt.date) -> tuple[dt.date, str, str]:
+    """The scored window: the 12 months up to and including as-of's month."""
+    y, m = _add_months(as_of.year, as_of.month, -(WINDOW_MONTHS - 1))
+    return dt.date(y, m, 1), f"{y}-{m:02d}", f"{as_of.year}-{as_of.month:02d}"
+
+
+def _periods(every: str, lo: dt.date, hi: dt.date) -> list[Period]:
+    """Every month or quarter whose period overlaps [lo - 1 year, hi] (callers filter by due date)."""
+    quarterly = every == "quarter"
+    p = Period(lo.year - 1, quarter=1) if quarterly else Period(lo.year - 1, month=1)
+    out = []
+    while p.start <= hi:
+        out.append(p)
+        p = p.next()
+    return out
+
+
+def _year_due(item: CalendarItem, year: int) -> dt.date:
+    assert item.due is not None
+    mm, dd = (int(x) for x in item.due.split("-"))
+    y = year + 1 if item.kind == "yearend" else year
+    return dt.date(y, mm, min(dd, _cal.monthrange(y, mm)[1]))
+
+
+class Clock:
+    """When did an item count as published, and by which rule."""
+
+    def __init__(self, cal: Calendar, as_of: dt.date, git: bool):
+        self.migration = cal.migration
+        self.tolerance = cal.tolerance_days
+        self.as_of = as_of
+        self.git = git
+
+    def judge(self, it: Item, typed: str, commit: str) -> None:
+        """Set the item's state from the dates of its approved version ("" when none)."""
+        it.typed_on = typed or None
+        backfill = self.migration is not None and it.due < self.migration
+        if backfill or not self.git:
+            day = typed
+        else:
+            day = commit
+        if typed and commit:
+            it.dates_differ = abs((dt.date.fromisoformat(typed) - dt.date.fromisoformat(commit)).days) > self.tolerance
+        if day and dt.date.fromisoformat(day) <= self.as_of:
+            it.published_on = day
+            late = (dt.date.fromisoformat(day) - it.due).days
+            if late > 0:
+                it.state, it.days_late = "late", late
+            else:
+                it.state = "backfilled" if backfill else "on_time"
+            return
+        if it.due > self.as_of:
+            it.state = "not_due"
+        else:
+            it.state, it.days_late = "missing", (self.as_of - it.due).days
+
+
+def _applies(item: CalendarItem, vid: str, facts: dict) -> bool:
+    if item.villages and vid not in item.villages:
+        return False
+    if item.recurring_only and item.program not in facts["recurring"]:
+        return False
+    return True
+
+
+def _notice_match(item: CalendarItem, n: list) -> bool:
+    return (item.category is None or n[1] == item.category) and (item.topic is None or n[2] == item.topic)
+
+
+def village_items(
+    vid: str,
+    facts: dict,
+    cal: Calendar,
+    due_day: int,
+    as_of: dt.date,
+    base_url: str,
+    program_names: dict[str, str],
+) -> list[Item]:
+    """Every item the village owes from the start of the window to 60 days after
+    ``as_of``, each judged on ``as_of``."""
+    lo, _, _ = window(as_of)
+    hi = as_of + dt.timedelta(days=AHEAD_DAYS)
+    clock = Clock(cal, as_of, facts.get("git", False))
+    since = Period.parse(facts["since"]).start if facts.get("since") else None
+    out: list[Item] = []
+    slugs = {n[0]: n for n in facts["notices"]}
+
+    def keep(due: dt.date, start: dt.date) -> bool:
+        return lo <= due <= hi and (since is None or start >= since)
+
+    for ci in cal.items:
+        if not _applies(ci, vid, facts):
+            continue
+        title = ci.title or (
+            program_names.get(ci.program or "", ci.program or "") if ci.kind == "subsidy" else KIND_ZH.get(ci.kind, ci.kind)
+        )
+        if ci.every == "year":
+            for year in range(lo.year - 1, hi.year + 1):
+                due = _year_due(ci, year)
+                if not keep(due, dt.date(year, 1, 1)):
+                    continue
+                it = Item(f"{vid}/{ci.id}/{year}", ci.kind, f"{year}年{title}", str(year), due, item=ci.id)
+                typed, commit = facts["series"].get(ci.kind, {}).get(str(year), ["", ""])
+                clock.judge(it, typed, commit)
+                out.append(it)
+            continue
+        every = ci.every
+        if every == "cadence":
+            every = "quarter" if facts["cadence"] == "quarterly" else "month"
+        for p in _periods(every, lo, hi):
+            if ci.months and p.last_month not in ci.months:
+                continue
+            due = p.due_date(ci.due_day or due_day)
+            if not keep(due, p.start):
+                continue
+            kind = "party" if ci.kind == "notice" and ci.category == "党务" else ci.kind
+            it = Item(f"{vid}/{ci.id}/{p}", kind, f"{p.label}{title}", str(p), due, item=ci.id)
+            if ci.kind == "finance":
+                typed, commit = facts["series"]["finance"].get(str(p), ["", ""])
+                if typed or commit:
+                    it.url = f"{base_url}finance/{p}/"
+            elif ci.kind == "subsidy":
+                typed, commit = facts["series"].get(f"subsidy:{ci.program}", {}).get(str(p), ["", ""])
+                if typed or commit:
+                    it.url = f"{base_url}subsidies/{p}-{ci.program}/"
+            elif ci.kind == "notice":
+                hits = [n for n in facts["notices"] if _notice_match(ci, n) and p.contains(dt.date.fromisoformat(n[3]))]
+                typed, commit = _earliest(hits, clock, due)
+                if hits:
+                    it.url = f"{base_url}notices/{hits[0][0]}/"
+            else:  # a kind that does not exist yet (budget, yearend): never published
+                typed, commit = facts["series"].get(ci.kind, {}).get(str(p), ["", ""])
+            clock.judge(it, typed, commit)
+            out.append(it)
+
+    # event items: the steps of works projects, the notices of asset deals
+    days = cal.project_days
+    for pr in facts["projects"]:
+        steps = pr["steps"]
+        if pr["type"] == "works":
+            prev_day: dt.date | None = None
+            prev_name = ""
+            for step in PROJECT_STEPS:
+                slug = steps.get(step)
+                n = slugs.get(slug) if slug else None
+                if step == "resolution":
+                    if n is None:
+                        # a step without the resolution before it
+                        first = next((s for s in PROJECT_STEPS[1:] if steps.get(s) in slugs), None)
+                        if first is not None:
+                            fd = dt.date.fromisoformat(slugs[steps[first]][3])
+                            it = Item(
+                                f"{vid}/project/{pr['id']}/resolution",
+                                "project-step",
+                                f"{pr['name']}：{STEP_ZH['resolution']}",
+                                pr["id"],
+                                fd,
+                                item="project",
+                                reason=f"已有{STEP_ZH[first]}，却没有公开四议两公开的决议",
+                            )
+                            clock.judge(it, "", "")
+                            if lo <= fd:
+                                out.append(it)
+                            prev_day = fd
+                            prev_name = STEP_ZH[first]
+                        continue
+                    prev_day = _notice_day(n, clock)
+                    prev_name = STEP_ZH[step]
+                    continue
+                if prev_day is None:
+                    break
+                due = prev_day + dt.timedelta(days=getattr(days, step))
+                it = Item(
+                    f"{vid}/project/{pr['id']}/{step}",
+                    "project-step",
+                    f"{pr['name']}：{STEP_ZH[step]}",
+                    pr["id"],
+                    due,
+                    item="project",
+                )
+                typed, commit = (n[4], n[5]) if n else ("", "")
+                clock.judge(it, typed, commit)
+                if n is not None:
+                    it.url = f"{base_url}notices/{n[0]}/"
+                elif step == "acceptance" and it.state in ("missing", "not_due"):
+                    it.reason = f"{prev_name}后未见验收结果公示"
+                if due <= hi and (due >= lo or it.state in ("missing", "late")):
+                    out.append(it)
+                if n is None:
+                    break  # later steps wait for this one
+                prev_day = _notice_day(n, clock) or due
+                prev_name = STEP_ZH[step]
+        else:
+            res = slugs.get(steps.get("resolution", ""))
+            trigger = pr["income_from"] or (res[3] if res else "") or facts.get("first_income_50101", "")
+            if not trigger:
+                continue
+            due = dt.date.fromisoformat(trigger) + dt.timedelta(days=cal.asset_notice_days)
+            n = slugs.get(steps.get("notice", ""))
+            it = Item(f"{vid}/asset/{pr['id']}", "asset-notice", f"{pr['name']}：{STEP_ZH['notice']}", pr["id"], due, item="asset")
+            typed, commit = (n[4], n[5]) if n else ("", "")
+            clock.judge(it, typed, commit)
+            if n is not None:
+                it.url = f"{base_url}notices/{n[0]}/"
+            if due <= hi and (due >= lo or it.state in ("missing", "late")):
+                out.append(it)
+    # income from collective assets with no asset deal declared: a lease notice is owed
+    first = facts.get("first_income_50101", "")
+    if first and not any(p["type"] == "asset" for p in facts["projects"]):
+        due = dt.date.fromisoformat(first) + dt.timedelta(days=cal.asset_notice_days)
+        hits = [n for n in facts["notices"] if n[2] in ASSET_TOPICS]
+        it = Item(f"{vid}/asset/{first[:7]}", "asset-notice", "集体资产经营收入：资产租赁（处置）公告", first[:7], due, item="asset")
+        typed, commit = _earliest(hits, clock, due)
+        clock.judge(it, typed, commit)
+        if hits:
+            it.url = f"{base_url}notices/{hits[0][0]}/"
+        if due <= hi and (due >= lo or it.state in ("missing", "late")):
+            out.append(it)
+    return out
+
+
+def _notice_day(n: list, clock: Clock) -> dt.date | None:
+    """The day a step was taken: the notice's own date."""
+    return dt.date.fromisoformat(n[3]) if n and n[3] else None
+
+
+def _earliest(hits: list, clock: Clock, due: dt.date) -> tuple[str, str]:
+    """The dates of the earliest-published notice among ``hits``."""
+    best: tuple[str, str] | None = None
+    for n in hits:
+        typed, commit = n[4], n[5]
+        if not typed:
+            continue
+        key = typed if (clock.migration is not None and due < clock.migration) or not clock.git else (commit or "9999")
+        if best is None or key < best[0]:
+            best = (key, f"{typed}\0{commit}")
+    if best is None:
+        return "", ""
+    typed, commit = best[1].split("\0")
+    return typed, commit
+
+
+def apply_exemptions(vid: str, items: list[Item], cal: Calendar) -> None:
+    for ex in cal.exemptions:
+        if ex.village != vid:
+            continue
+        for it in items:
+            if it.item == ex.item and (ex.period is None or it.period == ex.period):
+                it.state, it.days_late, it.published_on = "exempt", None, None
+                it.reason = f"{ex.date.isoformat()} 乡镇批准豁免：{ex.reason}"
+
+
+def hold(items: list[Item], reason: str) -> None:
+    """A village held back by an error: what it owes and has not shown is held."""
+    for it in items:
+        if it.state in ("missing", "late"):
+            it.state, it.reason = "held", reason
+
+
+def score(items: list[Item], as_of: dt.date) -> dict:
+    """Items on time ÷ items due in the window (exempt and not-yet-due left out)."""
+    lo, _, _ = window(as_of)
+    due = [it for it in items if lo <= it.due <= as_of and it.state not in ("exempt", "not_due")]
+    due += [it for it in items if it.due < lo and it.state in ("missing", "late")]  # event items overdue from before
+    on_time = sum(it.state in ("on_time", "backfilled") for it in due)
+    n = len(due)
+    if n == 0:
+        percent = None
+    else:
+        # never 100 % while anything is missing: round down
+        tenths = on_time * 1000 // n
+        percent = f"{tenths // 10}.{tenths % 10}"
+    return {"on_time": on_time, "due": n, "percent": percent}
+
+
+def counts(items: list[Item]) -> dict[str, int]:
+    out = dict.fromkeys(STATES, 0)
+    for it in items:
+        out[it.state] += 1
+    return out
+
+
+ORDER = {"held": 0, "missing": 1, "late": 2, "exempt": 3, "backfilled": 4, "on_time": 5, "not_due": 6}
+
+
+def village_entry(vid: str, name: str, url: str, items: list[Item], as_of: dt.date, held: str | None) -> dict:
+    items = sorted(items, key=lambda it: (ORDER[it.state], it.due, it.id))
+    return {
+        "id": vid,
+        "name": name,
+        "url": url,
+        "held_back": held is not None,
+        "score": score(items, as_of),
+        "counts": counts(items),
+        "items": [it.as_dict() for it in items],
+    }
+
+
+def sort_worst_first(villages: list[dict]) -> list[dict]:
+    def key(v: dict) -> tuple:
+        p = v["score"]["percent"]
+        return (not v["held_back"], float(p) if p is not None else 101.0, -v["counts"]["missing"], v["id"])
+
+    return sorted(villages, key=key)
+
+
+def report(township: dict, as_of: dt.date, villages: list[dict]) -> dict:
+    _, wfrom, wto = window(as_of)
+    return {
+        "schema": SCHEMA,
+        "generated_for": as_of.isoformat(),
+        "township": township,
+        "window": {"from": wfrom, "to": wto},
+        "definition": DEFINITION,
+        "villages": sort_worst_first(villages),
+    }
+
+
+CSV_COLUMNS = (
+    "village", "village_name", "id", "kind", "title", "period", "due", "state", "state_zh",
+    "days_late", "published_on", "typed_on", "url", "reason",
+)
+
+
+def to_csv(data: dict) -> bytes:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for v in data["villages"]:
+        for it in v["items"]:
+            w.writerow(
+                [v["id"], v["name"]]
+                + [("" if it[c] is None else it[c]) for c in CSV_COLUMNS[2:8]]
+                + [STATE_ZH[it["state"]]]
+                + [("" if it[c] is None else it[c]) for c in CSV_COLUMNS[9:]]
+            )
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
