@@ -73,6 +73,9 @@ install-hook: $(BIN)/cunwu  ## cunwu install-hook
 county: $(BIN)/cunwu  ## cunwu county: make county FILES="a.json b.json" OUT=build/county
 	$(BIN)/cunwu county $(FILES) --out "$(or $(OUT),build/county)" $(ARGS)
 
+remind: $(BIN)/cunwu  ## cunwu remind: make remind [AS_OF=2026-11-12] [DAYS=7]
+	$(BIN)/cunwu remind $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(DAYS),--days "$(DAYS)") $(ARGS)
+
 N ?= 30
 bench:  ## county-scale benchmark against plain Pelican: make bench N=300 (posters at N<=30)
 	scripts/bootstrap demo

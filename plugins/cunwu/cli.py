@@ -306,6 +306,25 @@ def cmd_county(args) -> int:
     return 0
 
 
+def cmd_remind(args) -> int:
+    import json
+
+    from .commands.remind import remind
+    from .errors import ValidationFailed
+    from .render.remind import digest_text
+
+    try:
+        d = remind(Path(args.path), args.as_of, args.since, args.days, args.village)
+    except ValidationFailed as exc:
+        print(exc.report.to_text())
+        return 1
+    if args.format == "json":
+        print(json.dumps(d, ensure_ascii=False, indent=1))
+    else:
+        print(digest_text(d), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cunwu",
@@ -572,6 +591,25 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("files", nargs="+", metavar="TOWNSHIP_JSON", help="乡镇的 completeness.json（可给多个）")
     co.add_argument("--out", required=True, metavar="DIR", help="县级页面写到的文件夹")
     co.set_defaults(func=cmd_county)
+
+    rm = sub.add_parser(
+        "remind",
+        help="提醒：生成可以直接贴到乡镇工作群的中文提醒（即将到期、逾期未公开、新公开）",
+        description="按统计日期列出每个村：N 天内到期的公开事项、逾期未公开的事项（逾期几天）、"
+        "上次提醒以来新公开的事项（带网页链接）。只有数目、标题、日期和链接，不含任何人名或证件号。",
+    )
+    rm.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="统计日期，默认今天")
+    rm.add_argument(
+        "--since",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="上次提醒的日期：列出这天（含）以来新公开的事项；默认统计日期前 7 天",
+    )
+    rm.add_argument("--days", type=int, default=7, metavar="N", help="列出 N 天内到期的事项，默认 7")
+    rm.add_argument("--village", metavar="ID", help="只看一个村，如 dongshan")
+    rm.add_argument("--format", choices=["text", "json"], default="text", help="text（默认）或 json")
+    rm.add_argument("--path", default=".", help="项目目录，默认当前目录")
+    rm.set_defaults(func=cmd_remind)
     return p
 
 
