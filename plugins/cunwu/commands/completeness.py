@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from ..model.calendar import Calendar
 from ..render import completeness as cp
@@ -21,7 +22,7 @@ SCHEMA = cp.SCHEMA
 STATES = cp.STATES
 
 
-def township_info(ctx: TownshipContext) -> dict:
+def township_info(ctx: TownshipContext) -> dict[str, Any]:
     cfg = ctx.config
     return {
         "id": cfg.township.id,
@@ -31,7 +32,7 @@ def township_info(ctx: TownshipContext) -> dict:
     }
 
 
-def township_completeness(root: Path, as_of: dt.date | None = None) -> dict:
+def township_completeness(root: Path, as_of: dt.date | None = None) -> dict[str, Any]:
     """The completeness of every village of the project at ``root`` on ``as_of``
     (default: the newest commit's date). JSON-able; see CONTRACT-completeness.md."""
     project = load_project(root)

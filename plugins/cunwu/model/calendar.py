@@ -61,7 +61,9 @@ class CalendarItem(Model):
     """One recurring item every village must publish."""
 
     id: Slug = Field(description="日历项标识，如 finance、dibao、party（用于豁免和统计）")
-    kind: Slug = Field(description="公开类型：finance 财务、subsidy 补贴名单、notice 公告、budget 预算、yearend 决算")
+    kind: Slug = Field(
+        description="公开类型：finance 财务、subsidy 补贴名单、notice 公告、budget 预算、yearend 决算"
+    )
     title: Text | None = Field(default=None, description="中文名称，如 党务公开；不填则按类型命名")
     every: Literal["cadence", "month", "quarter", "year"] = Field(
         default="cadence",
@@ -75,9 +77,7 @@ class CalendarItem(Model):
         default=None, description="公告类别（kind 为 notice 时），如 党务"
     )
     topic: Text | None = Field(default=None, description="公告专项类型（kind 为 notice 时）")
-    due_day: Int | None = Field(
-        default=None, ge=1, description="期满后次月几号前公开；不填用乡镇的 due_day"
-    )
+    due_day: Int | None = Field(default=None, ge=1, description="期满后次月几号前公开；不填用乡镇的 due_day")
     due: Text | None = Field(
         default=None,
         description="年度项的截止日（月-日）：预算为当年，决算为次年，如 03-31",
@@ -153,6 +153,4 @@ class Calendar(Model):
         default=15, ge=1, description="集体资产租赁、处置在首笔经营收入（50101）或决议后几天内公告"
     )
     exemptions: list[Exemption] = Field(default_factory=list, description="乡镇批准的豁免（须写日期和原因）")
-    tolerance_days: Int = Field(
-        default=3, ge=0, description="填写的审核日期与提交日期相差超过几天时并列显示"
-    )
+    tolerance_days: Int = Field(default=3, ge=0, description="填写的审核日期与提交日期相差超过几天时并列显示")

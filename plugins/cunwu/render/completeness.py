@@ -50,7 +50,13 @@ DEFINITION = (
     "未到期的不计入。只要有一项未公开，完成率就不会是 100%。"
 )
 ASSET_TOPICS = ("资产租赁", "资产处置")
-KIND_ZH = {"finance": "财务公开", "subsidy": "惠民资金公示", "notice": "公告", "budget": "预算公开", "yearend": "年终决算公开"}
+KIND_ZH = {
+    "finance": "财务公开",
+    "subsidy": "惠民资金公示",
+    "notice": "公告",
+    "budget": "预算公开",
+    "yearend": "年终决算公开",
+}
 
 
 # ---------------------------------------------------------------- facts (per village, cached)
@@ -195,7 +201,9 @@ class Clock:
         else:
             day = commit
         if typed and commit:
-            it.dates_differ = abs((dt.date.fromisoformat(typed) - dt.date.fromisoformat(commit)).days) > self.tolerance
+            it.dates_differ = (
+                abs((dt.date.fromisoformat(typed) - dt.date.fromisoformat(commit)).days) > self.tolerance
+            )
         if day and dt.date.fromisoformat(day) <= self.as_of:
             it.published_on = day
             late = (dt.date.fromisoformat(day) - it.due).days
@@ -210,12 +218,21 @@ class Clock:
             it.state, it.days_late = "missing", (self.as_of - it.due).days
 
 
+def effective_items(cal: Calendar, facts: dict) -> list[CalendarItem]:
+    """The calendar's items; without any, what cunwu counted before the calendar
+    existed: finance statements by the village's cadence and each roster the
+    village declares recurring, monthly."""
+    if cal.items:
+        return list(cal.items)
+    return [CalendarItem(id="finance", kind="finance")] + [
+        CalendarItem(id=pid, kind="subsidy", program=pid, every="month") for pid in facts.get("recurring", [])
+    ]
+
+
 def _applies(item: CalendarItem, vid: str, facts: dict) -> bool:
     if item.villages and vid not in item.villages:
         return False
-    if item.recurring_only and item.program not in facts["recurring"]:
-        return False
-    return True
+    return not (item.recurring_only and item.program not in facts["recurring"])
 
 
 def _notice_match(item: CalendarItem, n: list) -> bool:
@@ -243,11 +260,13 @@ def village_items(
     def keep(due: dt.date, start: dt.date) -> bool:
         return lo <= due <= hi and (since is None or start >= since)
 
-    for ci in cal.items:
+    for ci in effective_items(cal, facts):
         if not _applies(ci, vid, facts):
             continue
         title = ci.title or (
-            program_names.get(ci.program or "", ci.program or "") if ci.kind == "subsidy" else KIND_ZH.get(ci.kind, ci.kind)
+            program_names.get(ci.program or "", ci.program or "")
+            if ci.kind == "subsidy"
+            else KIND_ZH.get(ci.kind, ci.kind)
         )
         if ci.every == "year":
             for year in range(lo.year - 1, hi.year + 1):
@@ -279,7 +298,11 @@ def village_items(
                 if typed or commit:
                     it.url = f"{base_url}subsidies/{p}-{ci.program}/"
             elif ci.kind == "notice":
-                hits = [n for n in facts["notices"] if _notice_match(ci, n) and p.contains(dt.date.fromisoformat(n[3]))]
+                hits = [
+                    n
+                    for n in facts["notices"]
+                    if _notice_match(ci, n) and p.contains(dt.date.fromisoformat(n[3]))
+                ]
                 typed, commit = _earliest(hits, clock, due)
                 if hits:
                     it.url = f"{base_url}notices/{hits[0][0]}/"
@@ -316,8 +339,9 @@ def village_items(
                             clock.judge(it, "", "")
                             if lo <= fd:
                                 out.append(it)
-                            prev_day = fd
-                            prev_name = STEP_ZH[first]
+                            # the first step taken is due on its own date (nothing started its clock)
+                            prev_day = fd - dt.timedelta(days=getattr(days, first))
+                            prev_name = STEP_ZH["resolution"]
                         continue
                     prev_day = _notice_day(n, clock)
                     prev_name = STEP_ZH[step]
@@ -352,7 +376,14 @@ def village_items(
                 continue
             due = dt.date.fromisoformat(trigger) + dt.timedelta(days=cal.asset_notice_days)
             n = slugs.get(steps.get("notice", ""))
-            it = Item(f"{vid}/asset/{pr['id']}", "asset-notice", f"{pr['name']}：{STEP_ZH['notice']}", pr["id"], due, item="asset")
+            it = Item(
+                f"{vid}/asset/{pr['id']}",
+                "asset-notice",
+                f"{pr['name']}：{STEP_ZH['notice']}",
+                pr["id"],
+                due,
+                item="asset",
+            )
             typed, commit = (n[4], n[5]) if n else ("", "")
             clock.judge(it, typed, commit)
             if n is not None:
@@ -364,7 +395,14 @@ def village_items(
     if first and not any(p["type"] == "asset" for p in facts["projects"]):
         due = dt.date.fromisoformat(first) + dt.timedelta(days=cal.asset_notice_days)
         hits = [n for n in facts["notices"] if n[2] in ASSET_TOPICS]
-        it = Item(f"{vid}/asset/{first[:7]}", "asset-notice", "集体资产经营收入：资产租赁（处置）公告", first[:7], due, item="asset")
+        it = Item(
+            f"{vid}/asset/{first[:7]}",
+            "asset-notice",
+            "集体资产经营收入：资产租赁（处置）公告",
+            first[:7],
+            due,
+            item="asset",
+        )
         typed, commit = _earliest(hits, clock, due)
         clock.judge(it, typed, commit)
         if hits:
@@ -386,7 +424,11 @@ def _earliest(hits: list, clock: Clock, due: dt.date) -> tuple[str, str]:
         typed, commit = n[4], n[5]
         if not typed:
             continue
-        key = typed if (clock.migration is not None and due < clock.migration) or not clock.git else (commit or "9999")
+        key = (
+            typed
+            if (clock.migration is not None and due < clock.migration) or not clock.git
+            else (commit or "9999")
+        )
         if best is None or key < best[0]:
             best = (key, f"{typed}\0{commit}")
     if best is None:
@@ -416,7 +458,9 @@ def score(items: list[Item], as_of: dt.date) -> dict:
     """Items on time ÷ items due in the window (exempt and not-yet-due left out)."""
     lo, _, _ = window(as_of)
     due = [it for it in items if lo <= it.due <= as_of and it.state not in ("exempt", "not_due")]
-    due += [it for it in items if it.due < lo and it.state in ("missing", "late")]  # event items overdue from before
+    due += [
+        it for it in items if it.due < lo and it.state in ("missing", "late")
+    ]  # event items overdue from before
     on_time = sum(it.state in ("on_time", "backfilled") for it in due)
     n = len(due)
     if n == 0:
@@ -472,8 +516,20 @@ def report(township: dict, as_of: dt.date, villages: list[dict]) -> dict:
 
 
 CSV_COLUMNS = (
-    "village", "village_name", "id", "kind", "title", "period", "due", "state", "state_zh",
-    "days_late", "published_on", "typed_on", "url", "reason",
+    "village",
+    "village_name",
+    "id",
+    "kind",
+    "title",
+    "period",
+    "due",
+    "state",
+    "state_zh",
+    "days_late",
+    "published_on",
+    "typed_on",
+    "url",
+    "reason",
 )
 
 
@@ -493,3 +549,26 @@ def to_csv(data: dict) -> bytes:
                 + [("" if it[c] is None else it[c]) for c in CSV_COLUMNS[9:]]
             )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def year_line(vid: str, facts: dict, cal: Calendar, due_day: int, as_of: dt.date, base_url: str, names: dict[str, str]) -> dict:
+    """The villager's line: this year, what fell due and what of it is published.
+
+    Derived from the village's own facts, the calendar and the date only, so
+    it changes (and re-renders the village's home) only when one of them does."""
+    its = village_items(vid, facts, cal, due_day, as_of, base_url, names) if facts else []
+    apply_exemptions(vid, its, cal)
+    start = dt.date(as_of.year, 1, 1)
+    owed = [it for it in its if start <= it.due <= as_of and it.state != "exempt"]
+    published = [it for it in owed if it.state in ("on_time", "late", "backfilled")]
+    on_time = [it for it in owed if it.state in ("on_time", "backfilled")]
+    missing = sorted((it for it in owed if it.state == "missing"), key=lambda it: (it.due, it.id))
+    pct = len(published) * 100 // len(owed) if owed else 100
+    return {
+        "year": as_of.year,
+        "owed": len(owed),
+        "published": len(published),
+        "on_time": len(on_time),
+        "percent": pct,
+        "missing": [{"id": it.id.split("/", 1)[1], "title": it.title, "due": it.due.isoformat()} for it in missing],
+    }

@@ -39,8 +39,11 @@ class VillageSite:
         include_drafts: bool = False,
         offline_rosters: frozenset[str] = frozenset(),
         histories: dict[str, DocHistory] | None = None,
+        year_line: dict | None = None,
     ):
         self.ctx = ctx
+        #: this year's completeness line (render.completeness.year_line), for the home page
+        self.year_line = year_line
         self.b = bundle
         self.v = bundle.village
         self.info = info
@@ -48,7 +51,9 @@ class VillageSite:
         self.base = village_base_url(ctx, bundle.id, self.v)
         self.offline = offline_rosters
         self._published = {
-            k: [d for d in bundle.of(k) if include_drafts or d.model.status == "approved"] for k in KINDS
+            k: [d for d in bundle.of(k) if include_drafts or d.model.status == "approved"]
+            for k in KINDS
+            if KINDS[k].disclosure
         }
         #: "kind:key" -> history.versions.DocHistory (published versions and diffs)
         self.histories = histories or {}

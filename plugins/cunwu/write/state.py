@@ -15,7 +15,7 @@ from ..render.posters import DocMeta
 from ..sources import SourceFile
 from ..validate.project import TownshipContext
 
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 
 
 @dataclass
@@ -66,6 +66,8 @@ class VillageSummary:
     #: set when this build held the village back: the site shows an earlier
     #: version (or nothing), and the township index says why
     held: HeldBack | None = None
+    #: what completeness needs of the village (render.completeness.village_facts)
+    facts: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -14,49 +15,110 @@ from pelican.generators import Generator
 
 from ..history.manifest import Entry, Manifest
 from ..history.versions import deleted_stamps, published_stamps
-from ..render import timeliness
+from ..model.calendar import Calendar
+from ..render import completeness
 from ..render.common import Output
 from ..render.urls import complaint_url, robots_txt, unsearchable_paths
 from .contents import page_of
+from .holdback import is_absent
 from .outputscan import scan_outputs
 from .run import run_pelican
 from .state import State, TaskResult, VillageSummary
 
 
-def township_page(
-    state: State, summaries: list[VillageSummary], as_of: dt.date, as_of_source: str, pages: list[dict]
-) -> dict:
+def township_completeness_data(state: State, summaries: list[VillageSummary], as_of: dt.date) -> dict:
+    """completeness.json (CONTRACT-completeness.md), from the villages' cached
+    summaries: no village is loaded for it."""
     cfg = state.ctx.config
+    cal = cfg.calendar or Calendar()
     names = {pid: p.name for pid, p in state.ctx.programs.items()}
-    villages: list[dict] = []
-    counts = dict.fromkeys(timeliness.STATUS_ZH, 0)
+    villages = []
     for s in summaries:
-        if s.held is not None and not s.held.published:
-            # held back with no version to show: named, not linked, nothing counted
-            villages.append({"id": s.id, "name": s.name, "href": "", "held": s.held.text, "series": []})
-            continue
-        dues = timeliness.village_dues(s.approvals, as_of, cfg.due_day, names)
-        for k, n in timeliness.count(dues).items():
-            counts[k] += n
-        series: dict[str, list[dict]] = {}
-        for d in dues:
-            series.setdefault(d.label, []).append(d.as_dict())
-        for entries in series.values():
-            for entry, short in zip(
-                entries, timeliness.short_labels([e["period"] for e in entries]), strict=True
-            ):
-                entry["short"] = short
-        villages.append(
+        url = s.base_url or f"{cfg.base_url}{s.id}/"
+        items = (
+            completeness.village_items(s.id, s.facts, cal, cfg.due_day, as_of, url, names) if s.facts else []
+        )
+        completeness.apply_exemptions(s.id, items, cal)
+        held = s.held.text if s.held is not None else None
+        if held is not None:
+            completeness.hold(items, held)
+        entry = completeness.village_entry(s.id, s.name, url, items, as_of, held)
+        if held is not None:
+            entry["held_reason"] = held
+        villages.append(entry)
+    township = {
+        "id": cfg.township.id,
+        "name": cfg.township.name,
+        "county": cfg.township.county,
+        "base_url": cfg.base_url,
+    }
+    return completeness.report(township, as_of, villages)
+
+
+def _short(day: str | None) -> str:
+    return f"{int(day[5:7])}月{int(day[8:10])}日" if day else ""
+
+
+def screen_village(v: dict, href: str) -> dict:
+    """One village's row of the completeness screen: its score and its items,
+    worst first, each with the words a cadre reads."""
+    rows = []
+    for it in v["items"]:
+        st = it["state"]
+        note = ""
+        if st == "late":
+            note = f"迟 {it['days_late']} 天"
+        elif st == "missing":
+            note = f"已超期 {it['days_late']} 天"
+        elif st == "not_due":
+            note = f"{_short(it['due'])}前"
+        elif st in ("exempt", "held"):
+            note = it["reason"] or ""
+        typed, shown = it["typed_on"], it["published_on"]
+        differ = bool(typed and shown and typed != shown) or bool(it.get("dates_differ"))
+        rows.append(
             {
-                "id": s.id,
-                "name": s.name,
-                "href": f"{s.id}/",
-                "cadence": "按季度公开" if s.cadence == "quarterly" else "按月公开",
-                "latest": s.latest,
-                "series": [{"label": k, "dues": v} for k, v in series.items()],
-                "held": s.held.text if s.held is not None else "",
+                **it,
+                "state_zh": completeness.STATE_ZH[st],
+                "note": note,
+                "due_short": _short(it["due"]),
+                "published_short": _short(shown),
+                "typed_short": _short(typed) if differ else "",
             }
         )
+    p = v["score"]["percent"]
+    return {
+        "id": v["id"],
+        "name": v["name"],
+        "href": href,
+        "held": v.get("held_reason", ""),
+        "score": v["score"],
+        "counts": v["counts"],
+        "bar": p if p is not None else "0",
+        "percent": f"{p}%" if p is not None else "无到期项",
+        "rows": rows,
+    }
+
+
+def township_page(
+    state: State,
+    summaries: list[VillageSummary],
+    as_of: dt.date,
+    as_of_source: str,
+    pages: list[dict],
+    data: dict | None = None,
+) -> dict:
+    cfg = state.ctx.config
+    if data is None:
+        data = township_completeness_data(state, summaries, as_of)
+    by_id = {s.id: s for s in summaries}
+    villages = [
+        screen_village(v, "" if is_absent(by_id[v["id"]]) else f"{v['id']}/") for v in data["villages"]
+    ]
+    counts = dict.fromkeys(completeness.STATES, 0)
+    for v in data["villages"]:
+        for k, n in v["counts"].items():
+            counts[k] += n
     return {
         "title": f"{cfg.township.county}{cfg.township.name}村务公开",
         "township": cfg.township.name,
@@ -67,8 +129,12 @@ def township_page(
         "as_of": f"{as_of.year}年{as_of.month}月{as_of.day}日",
         "as_of_source": as_of_source,
         "due_day": cfg.due_day,
+        "window": data["window"],
+        "definition": data["definition"],
+        "migration": cfg.calendar.migration.isoformat() if cfg.calendar and cfg.calendar.migration else "",
         "villages": villages,
         "counts": counts,
+        "states": [{"id": k, "zh": completeness.STATE_ZH[k]} for k in completeness.STATES],
         "pages": pages,
     }
 
@@ -184,7 +250,9 @@ def render_root(
             if meta.get("slug") and meta.get("title"):
                 pages.append({"href": f"{meta['slug']}/", "title": meta["title"], "slug": meta["slug"]})
                 sources[f"{meta['slug']}/index.html"] = (f"content/{md.name}",)
-    page = township_page(state, summaries, as_of, as_of_source, pages)
+    data = township_completeness_data(state, summaries, as_of)
+    page = township_page(state, summaries, as_of, as_of_source, pages, data)
+    sources["completeness.json"] = sources["completeness.csv"] = ("cunwu.yaml",)
     run = TownshipRun(
         page,
         {
@@ -194,6 +262,8 @@ def render_root(
             "favicon.svg": state.static["favicon.svg"],
             "versions.json": manifest,
             "robots.txt": township_robots(state, summaries),
+            "completeness.json": (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+            "completeness.csv": completeness.to_csv(data),
         },
     )
     run_pelican(

@@ -12,7 +12,8 @@ import json
 
 from ..history.info import DocInfo
 from ..history.versions import published_stamps
-from ..render import timeliness
+from ..render import completeness, timeliness
+from ..model.calendar import Calendar
 from ..render.common import POWER_LIST, bundle_infos
 from ..render.posters import doc_meta, eligible
 from ..render.site import VillageSite
@@ -42,6 +43,7 @@ def village_summary(ctx: TownshipContext, bundle: VillageBundle) -> VillageSumma
         cadence=v.cadence,
         latest=approved[-1].model.period.label if approved else "",
         approvals=timeliness.approvals(bundle),
+        facts=completeness.village_facts(bundle),
         docs=doc_meta(bundle),
         stamps={f"{d.kind}:{d.key}": d.stamp for d in bundle.disclosures()},
         # every published version of the village's own documents, for versions.json
@@ -83,6 +85,18 @@ def derived_sets(state: State, summary: VillageSummary) -> tuple[frozenset[str],
     return posters, offline
 
 
+def year_line(state: State, summary: VillageSummary) -> dict:
+    """The village home's completeness line on the build's date (a derived
+    value, like the poster set: a new day re-renders only the homes whose line changes)."""
+    cfg = state.ctx.config
+    assert state.as_of is not None
+    names = {pid: p.name for pid, p in state.ctx.programs.items()}
+    url = summary.base_url or f"{cfg.base_url}{summary.id}/"
+    return completeness.year_line(
+        summary.id, summary.facts, cfg.calendar or Calendar(), cfg.due_day, state.as_of, url, names
+    )
+
+
 def render_fingerprint(state: State, vfp: str, summary: VillageSummary) -> str:
     posters, offline = derived_sets(state, summary)
     return sha(
@@ -91,6 +105,7 @@ def render_fingerprint(state: State, vfp: str, summary: VillageSummary) -> str:
         json.dumps(summary.as_dict(), sort_keys=True, ensure_ascii=False),
         "posters=" + ",".join(sorted(posters)),
         "offline=" + ",".join(sorted(offline)),
+        "line=" + json.dumps(year_line(state, summary), sort_keys=True, ensure_ascii=False),
     )
 
 
@@ -142,7 +157,13 @@ def render_village(state: State, task: Task, bundle: VillageBundle, result: Task
             info[key] = DocInfo(stamp="", version_date="", poster="poster.pdf")
     histories = {**state.ctx.histories, **bundle.histories}
     site = VillageSite(
-        state.ctx, bundle, info, include_drafts=state.drafts, offline_rosters=offline, histories=histories
+        state.ctx,
+        bundle,
+        info,
+        include_drafts=state.drafts,
+        offline_rosters=offline,
+        histories=histories,
+        year_line=year_line(state, result.summary),
     )
     run = VillageRun(
         site,

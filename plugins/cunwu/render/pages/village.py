@@ -7,7 +7,22 @@ from collections.abc import Iterator
 from ..common import Output, doc_month
 from ..qr import qr_svg
 from ..site import VillageSite
-from ..urls import rel_link
+from ..urls import complaint_url, rel_link
+
+
+def _line(site: VillageSite) -> dict | None:
+    """This year's line: published against owed, and each missing item with a
+    complaint link that names it."""
+    line = site.year_line
+    if line is None or not line["owed"]:
+        return None
+    return {
+        **line,
+        "missing": [
+            {**m, "complaint": complaint_url(site.site["intake"], site.v.code, f"missing/{m['id']}")}
+            for m in line["missing"]
+        ],
+    }
 
 
 def home(site: VillageSite) -> Iterator[Output]:
@@ -29,6 +44,7 @@ def home(site: VillageSite) -> Iterator[Output]:
         # a vector QR code of the site itself, to print or forward
         qr=qr_svg(site.base, size="150px", label=f"{site.v.name}村务公开网址"),
         datapackage=rel_link(name, "datapackage.json"),
+        completeness=_line(site),
     )
     yield Output(name, "home", data, sources=(site.b.village_doc.rel,))
 
