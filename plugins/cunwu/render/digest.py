@@ -75,6 +75,16 @@ def month_facts(ctx: TownshipContext, bundle: VillageBundle) -> dict[str, Any]:
     return {"docs": docs, "figures": figures, "cadence": bundle.village.cadence}
 
 
+def window_months(as_of: dt.date, n: int) -> list[str]:
+    """The ``n`` months up to ``as_of``'s, oldest first (cunwu.yaml
+    ``print.window_months``: the months posters are made for)."""
+    y, m, out = as_of.year, as_of.month, []
+    for _ in range(n):
+        out.append(f"{y}-{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out[::-1]
+
+
 def _month_label(month: str) -> str:
     y, m = month.split("-")
     return f"{int(y)}年{int(m)}月"

@@ -15,7 +15,7 @@ from ..render.posters import DocMeta
 from ..sources import SourceFile
 from ..validate.project import TownshipContext
 
-RECORD_VERSION = 3
+RECORD_VERSION = 4
 
 
 @dataclass
@@ -68,6 +68,8 @@ class VillageSummary:
     held: HeldBack | None = None
     #: what completeness needs of the village (render.completeness.village_facts)
     facts: dict = field(default_factory=dict)
+    #: what the villagers' monthly digests need of the village (render.digest.month_facts)
+    months: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -20,6 +20,7 @@ from ..render import completeness
 from ..render.common import Output
 from ..render.urls import complaint_url, robots_txt, unsearchable_paths
 from .contents import page_of
+from .digests import reminder_files
 from .holdback import is_absent
 from .outputscan import scan_outputs
 from .run import run_pelican
@@ -253,6 +254,8 @@ def render_root(
     data = township_completeness_data(state, summaries, as_of)
     page = township_page(state, summaries, as_of, as_of_source, pages, data)
     sources["completeness.json"] = sources["completeness.csv"] = ("cunwu.yaml",)
+    reminders, reminder_sources = reminder_files(state, summaries, data, as_of)
+    sources.update(reminder_sources)
     run = TownshipRun(
         page,
         {
@@ -264,6 +267,8 @@ def render_root(
             "robots.txt": township_robots(state, summaries),
             "completeness.json": (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
             "completeness.csv": completeness.to_csv(data),
+            # calendar feeds, villagers' digests and cards (write/digests.py)
+            **reminders,
         },
     )
     run_pelican(

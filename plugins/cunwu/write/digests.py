@@ -1,0 +1,47 @@
+"""What the township root publishes for reminders: calendar feeds, and the
+villagers' monthly digests and picture cards (docs/urls.md).
+
+Made from the completeness data the root already computed, and from each
+village's month facts in its cached summary, so no village is loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..render import calendar
+from ..render.digest import card_data, digest_text, villager_digest, window_months
+from .state import State, VillageSummary
+
+
+def reminder_files(
+    state: State, summaries: list[VillageSummary], data: dict[str, Any], as_of: dt.date
+) -> tuple[dict[str, bytes], dict[str, tuple[str, ...]]]:
+    """Every feed, digest and card of the township root, by path; and the
+    sources each shows (for the privacy scan's report)."""
+    files: dict[str, bytes] = {}
+    sources: dict[str, tuple[str, ...]] = {}
+    for rel, body in calendar.feeds(data).items():
+        files[rel] = body
+        vid = rel.removeprefix("calendar/").removesuffix(".ics")
+        sources[rel] = ("cunwu.yaml",) if rel == "calendar.ics" else ("cunwu.yaml", f"villages/{vid}/")
+    villages = {v["id"]: v for v in data["villages"]}
+    cards = None
+    if state.poster_maker is not None:  # cards are made when posters are (not with --no-posters)
+        from .cards import CardMaker
+
+        cards = CardMaker(state.cache / "cards")
+    months = window_months(as_of, state.ctx.config.print.window_months)
+    for s in summaries:
+        if s.id not in villages or (s.held is not None and not s.held.published):
+            continue
+        for month in months:
+            d = villager_digest(data["township"], villages[s.id], s.months, month, as_of)
+            base = f"digest/{s.id}/{month}"
+            files[f"{base}.txt"] = digest_text(d).encode("utf-8")
+            sources[f"{base}.txt"] = (f"villages/{s.id}/",)
+            if cards is not None:
+                files[f"{base}.png"] = cards.get(card_data(d))[0]
+                sources[f"{base}.png"] = (f"villages/{s.id}/",)
+    return files, sources
