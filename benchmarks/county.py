@@ -51,7 +51,21 @@ def _months(start_year: int, start_month: int, n: int) -> list[tuple[int, int]]:
     return out
 
 
-def township(root: Path, tid: str = "benchzhen", name: str = "基准镇", county: str = "基准县") -> None:
+#: the disclosure calendar (issue 19) for ``--calendar``: what completeness counts
+#: (off by default: a cunwu from before the calendar refuses the key)
+CALENDAR = (
+    "calendar:\n  migration: 2026-01-01\n  items:\n"
+    "    - {id: finance, kind: finance}\n"
+    "    - {id: dibao, kind: subsidy, program: dibao, every: month, recurring_only: true}\n"
+    "    - {id: party, kind: notice, category: 党务, title: 党务公开, every: quarter, due_day: 15}\n"
+    '    - {id: budget, kind: budget, every: year, due: "03-31", title: 年度预算公开}\n'
+    "  exemptions:\n    - {village: v001, item: party, date: 2026-01-05, reason: 基准测试的豁免}\n"
+)
+
+
+def township(
+    root: Path, tid: str = "benchzhen", name: str = "基准镇", county: str = "基准县", calendar: bool = False
+) -> None:
     """The township's own files; ``tid`` and ``name`` tell apart the townships
     of one county (``cunwu county`` reads several)."""
     (root / "powers").mkdir(parents=True, exist_ok=True)
@@ -61,7 +75,7 @@ def township(root: Path, tid: str = "benchzhen", name: str = "基准镇", county
         f"township: {{id: {tid}, name: {name}, county: {county}}}\n"
         f"base_url: https://cunwu.example.org/{base}/\n"
         "complaint:\n  url: https://jubao.example.org/report\n  phones:\n    - {label: 县纪委监委举报电话, number: 0123-12388}\n"
-        "supervision:\n  - {label: 镇纪委, number: 0123-66880001}\n",
+        "supervision:\n  - {label: 镇纪委, number: 0123-66880001}\n" + (CALENDAR if calendar else ""),
         "utf-8",
     )
     (root / "content" / "about.md").write_text(
@@ -166,10 +180,17 @@ def village_month(
     for n in (1, 2):
         (vdir / "notices" / f"{period}-{n}.md").write_text(
             f"---\nslug: {period}-notice-{n}\ntitle: 基准{v}村{year}年{month}月第{n}号公告\ndate: {period}-{10 + n:02d}\n"
-            f"kind: 村务\nstatus: approved\napproved_on: {period}-{10 + n:02d}\n---\n"
+            f"kind: {'党务' if n == 1 and month % 3 == 0 else '村务'}\nstatus: approved\napproved_on: {period}-{10 + n:02d}\n---\n"
             f"经村民代表会议决议，现将有关事项公告如下。\n\n"
             + "\n".join(f"{k}. 第{k}项内容：按程序办理，接受村民监督。" for k in range(1, 6))
             + "\n",
+            "utf-8",
+        )
+    if v % 10 == 0 and not (vdir / "projects.yaml").exists():
+        # every tenth village lists a works project: its first notices as resolution and tender
+        (vdir / "projects.yaml").write_text(
+            f"projects:\n  - id: works-{period}\n    name: 基准工程\n"
+            f"    resolution: {period}-notice-1\n    tender: {period}-notice-2\n",
             "utf-8",
         )
     return closing
@@ -195,9 +216,10 @@ def generate(
     tid: str = "benchzhen",
     name: str = "基准镇",
     county: str = "基准县",
+    calendar: bool = False,
 ) -> dict:
     """Write the county into ``root`` (a git repo with one commit per month)."""
-    township(root, tid, name, county)
+    township(root, tid, name, county, calendar)
     if git:
         _git(root, "init", "-q", "-b", "main")
         _git(root, "config", "gc.auto", "0")  # no background gc while we measure

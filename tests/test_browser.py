@@ -5,6 +5,7 @@ Screenshots land in tests/_artifacts/ so a person can look at them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -144,3 +145,37 @@ def test_works_without_javascript(demo_site, demo_pages, chrome):
         assert page.is_visible("a.report")
         assert "版本" in page.inner_text(".docfoot")
         ctx.close()
+
+
+def test_township_screen_at_360px_expanded(tmp_path_factory, chrome, artifacts):
+    """The completeness screen on a 360 px phone: no sideways scroll, and every
+    village row, opened, fits the screen (issue 19)."""
+    from conftest import REPO, build_site
+
+    out = tmp_path_factory.mktemp("screen")
+    build_site(REPO, out, dt.date(2026, 12, 9), posters=False)
+    site = out / "site"
+    with serve(site) as base:
+        page = chrome.new_page(viewport={"width": 360, "height": 740})
+        page.goto(base + "index.html")
+        page.screenshot(path=str(artifacts / "township-360-closed.png"), full_page=True)
+        closed = page.evaluate("[...document.querySelectorAll('details')].filter(d => d.open).length")
+        assert closed == 0  # rows start closed: the list of villages fits a screen or two
+        # open every village the way a reader does: tap its summary
+        for summary in page.query_selector_all("details > summary"):
+            summary.click()
+        assert page.evaluate("[...document.querySelectorAll('details')].every(d => d.open)")
+        page.screenshot(path=str(artifacts / "township-360-open.png"), full_page=True)
+        probe = page.evaluate(LAYOUT_PROBE)
+        assert probe["pageWidth"] <= 360, f"page scrolls sideways: {probe['pageWidth']}px"
+        assert not probe["bad"], "\n".join(probe["bad"][:20])
+        rows = page.evaluate(
+            "[...document.querySelectorAll('.screen details, .screen details li')]"
+            ".map(e => e.getBoundingClientRect()).map(r => [r.left, r.right])"
+        )
+        assert len(rows) > 30
+        assert all(left >= 0 and right <= 360 for left, right in rows), rows
+        text = page.inner_text("main")
+        for zh in ("按时", "迟报", "未公开", "未到期", "豁免", "补录"):
+            assert zh in text
+        page.close()

@@ -271,3 +271,37 @@ def test_build_writes_screen_json_and_csv(tmp_path):
         assert f">{zh}</span>" in html
     assert "完成率 = " in html
     assert "文件中填写" in html  # typed date beside the commit date
+
+
+def test_village_home_line_and_complaint_links(tmp_path):
+    build_site(REPO, tmp_path, SCREEN_AS_OF, posters=False)
+    home = (tmp_path / "site/dongshan/index.html").read_text("utf-8")
+    assert "2026 年应公开" in home and 'class="bar wide"' in home
+    # each missing item names itself in the intake link
+    assert "village=990101101201&amp;page=missing/project/2026-road/contract" in home
+    assert "village=990101101201&amp;page=missing/party/2026-Q1" in home
+
+
+def test_one_village_change_rebuilds_only_that_village(project, tmp_path):
+    out = tmp_path / "out"
+    first = build_site(project, out, SCREEN_AS_OF, posters=False)
+    assert sorted(first.rebuilt) == ["dongshan", "nanpo", "xihe"]
+    notice = project / "villages/xihe/notices/2026-12-party.md"
+    notice.write_text(
+        "---\nslug: 2026-12-party\ntitle: 西河村党支部主题党日活动公告\ndate: 2026-12-08\nkind: 党务\n"
+        "topic: 组织生活\nstatus: approved\napproved_on: 2026-12-08\n---\n本月主题党日安排在 12 月 15 日。\n",
+        "utf-8",
+    )
+    second = build_site(project, out, SCREEN_AS_OF, posters=False)
+    assert second.rebuilt == ["xihe"]
+    data = json.loads((out / "site/completeness.json").read_text("utf-8"))
+    xihe = next(v for v in data["villages"] if v["id"] == "xihe")
+    party = next(it for it in xihe["items"] if it["id"] == "xihe/party/2026-Q4")
+    assert party["state"] == "on_time"  # no git in the copy: the typed date counts
+
+
+def test_without_migration_date_the_typed_date_counts():
+    cal = Calendar(items=[CalendarItem(id="finance", kind="finance")])
+    f = facts(series={"finance": {"2026-09": ["2026-10-08", "2026-11-23"]}})
+    it = by_id(items(f, cal, dt.date(2026, 11, 20)))["v/finance/2026-09"]
+    assert it.state == "on_time" and it.published_on == "2026-10-08"

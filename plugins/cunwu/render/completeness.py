@@ -11,7 +11,8 @@ rebuild:
 * :func:`village_items` (on the township index, for every village, cheap):
   the calendar applied to those facts on a date.
 
-The clock (cunwu.yaml ``calendar.migration``): an item due on or after the
+The clock (cunwu.yaml ``calendar.migration``; without one, the typed date
+counts as it always did): an item due on or after the
 migration date is on time when the approved version's commit is on or before
 the due day (the date typed in the file does not count: it can be
 backdated). An item due before it was brought over from paper: its typed
@@ -195,8 +196,9 @@ class Clock:
     def judge(self, it: Item, typed: str, commit: str) -> None:
         """Set the item's state from the dates of its approved version ("" when none)."""
         it.typed_on = typed or None
+        # no migration date: the typed date counts, as before the clock existed
         backfill = self.migration is not None and it.due < self.migration
-        if backfill or not self.git:
+        if backfill or not self.git or self.migration is None:
             day = typed
         else:
             day = commit
@@ -424,11 +426,8 @@ def _earliest(hits: list, clock: Clock, due: dt.date) -> tuple[str, str]:
         typed, commit = n[4], n[5]
         if not typed:
             continue
-        key = (
-            typed
-            if (clock.migration is not None and due < clock.migration) or not clock.git
-            else (commit or "9999")
-        )
+        typed_clock = clock.migration is None or due < clock.migration or not clock.git
+        key = typed if typed_clock else (commit or "9999")
         if best is None or key < best[0]:
             best = (key, f"{typed}\0{commit}")
     if best is None:
@@ -551,7 +550,9 @@ def to_csv(data: dict) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def year_line(vid: str, facts: dict, cal: Calendar, due_day: int, as_of: dt.date, base_url: str, names: dict[str, str]) -> dict:
+def year_line(
+    vid: str, facts: dict, cal: Calendar, due_day: int, as_of: dt.date, base_url: str, names: dict[str, str]
+) -> dict:
     """The villager's line: this year, what fell due and what of it is published.
 
     Derived from the village's own facts, the calendar and the date only, so
@@ -570,5 +571,7 @@ def year_line(vid: str, facts: dict, cal: Calendar, due_day: int, as_of: dt.date
         "published": len(published),
         "on_time": len(on_time),
         "percent": pct,
-        "missing": [{"id": it.id.split("/", 1)[1], "title": it.title, "due": it.due.isoformat()} for it in missing],
+        "missing": [
+            {"id": it.id.split("/", 1)[1], "title": it.title, "due": it.due.isoformat()} for it in missing
+        ],
     }

@@ -12,8 +12,8 @@ import json
 
 from ..history.info import DocInfo
 from ..history.versions import published_stamps
-from ..render import completeness, timeliness
 from ..model.calendar import Calendar
+from ..render import completeness, timeliness
 from ..render.common import POWER_LIST, bundle_infos
 from ..render.digest import month_facts
 from ..render.posters import doc_meta, eligible
