@@ -159,7 +159,7 @@ def _generated_township(root: Path, tid: str, name: str, seed: int) -> Path:
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    mod.generate(root, villages=3, months=3, seed=seed, tid=tid, name=name, county="青山县")
+    mod.generate(root, villages=3, months=3, seed=seed, tid=tid, name=name, county="青山县", calendar=True)
     return root
 
 

@@ -53,6 +53,9 @@ def test_what_a_village_feed_lists():
     town = [str(e["SUMMARY"]) for e in vevents(feeds(data)["calendar.ics"])]
     assert "西河村：未公开：2026-10 财务公开（已逾期 10 天）" in town
     assert len(town) == 4  # xihe 2, dongshan 1, nanpo 1
+    assert str(events[0]["UID"]) == "qingshui/xihe/finance/2026-10@cunwu.example.org"
+    town_uids = {str(e["UID"]) for e in vevents(feeds(data)["calendar.ics"])}
+    assert "qingshui/xihe/finance/2026-10/township@cunwu.example.org" in town_uids
 
 
 def test_uids_stay_when_the_feed_is_made_again():

@@ -60,10 +60,11 @@ def _date(d: dt.date) -> str:
     return d.strftime("%Y%m%d")
 
 
-def _uid(item_id: str, scope: str, host: str) -> str:
-    # the same item in the village's feed and the township's gets two UIDs: a
-    # cadre subscribed to both sees two calendars, never one event fighting itself
-    return f"{item_id}/{scope}@{host}"
+def _uid(township: str, item_id: str, whole_township: bool, host: str) -> str:
+    """``qingshui/dongshan/finance/2026-10@host`` in the village's feed, with
+    ``/township`` before the ``@`` in the township's: a cadre subscribed to
+    both has two calendars, never one event fighting itself."""
+    return f"{township}/{item_id}{'/township' if whole_township else ''}@{host}"
 
 
 def events(data: dict, vid: str | None = None) -> list[dict]:
@@ -71,7 +72,7 @@ def events(data: dict, vid: str | None = None) -> list[dict]:
     owed items first (most overdue first), then coming items by due date."""
     as_of = dt.date.fromisoformat(data["generated_for"])
     host = urlsplit(data["township"]["base_url"]).netloc or "cunwu.invalid"
-    scope = f"{data['township']['id']}/{vid}" if vid else data["township"]["id"]
+    tid = data["township"]["id"]
     owed: list[dict] = []
     coming: list[dict] = []
     for v in data["villages"]:
@@ -85,7 +86,7 @@ def events(data: dict, vid: str | None = None) -> list[dict]:
                 days = it.get("days_late") or (as_of - due).days
                 owed.append(
                     {
-                        "uid": _uid(it["id"], scope, host),
+                        "uid": _uid(tid, it["id"], vid is None, host),
                         "day": as_of,
                         "summary": f"{prefix}未公开：{it['title']}（已逾期 {days} 天）",
                         "description": f"{v['name']}{it['title']}应在 {it['due']} 前公开，至 {as_of.isoformat()} 仍未公开，已逾期 {days} 天。",
@@ -97,7 +98,7 @@ def events(data: dict, vid: str | None = None) -> list[dict]:
             elif it["state"] == "not_due" or it["state"] == "missing":
                 coming.append(
                     {
-                        "uid": _uid(it["id"], scope, host),
+                        "uid": _uid(tid, it["id"], vid is None, host),
                         "day": due,
                         "summary": f"{prefix}到期：{it['title']}",
                         "description": f"{v['name']}{it['title']}应在 {it['due']} 前公开。",
