@@ -16,6 +16,8 @@ from cunwu.commands.county import build_county
 from cunwu.errors import PrivacyLeak, ValidationFailed
 from cunwu.render.county import parse_township
 
+from browser import CJK_PROBE, LAYOUT_PROBE, browser, chromium_available, serve
+
 REPO = Path(__file__).resolve().parents[1]
 DEMO_AS_OF = dt.date(2026, 11, 20)
 ID_FULL = "110101199003074477"  # a checksum-valid (invented) ID number
@@ -191,3 +193,33 @@ def test_county_from_the_demo_and_two_generated_townships(tmp_path, real_three):
     assert ("qingshui", "东山村") in names and ("baiyun", "基准1村") in names
     html = (tmp_path / "county" / "index.html").read_text("utf-8")
     assert "白云乡" in html and "红石镇" in html and "清水镇" in html
+
+
+@pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium")
+@pytest.mark.parametrize("width", [360, 390])
+def test_county_page_on_a_phone(tmp_path, real_three, width, artifacts):
+    """The county page on a phone, as the township screen: no sideways scroll,
+    every cell inside the screen, Chinese drawn (not boxes)."""
+    # the real three, and the fixtures whose villages owe items (chips in each row)
+    extra = [
+        write(tmp_path, f"{t}.json", sample(t, n)) for t, n in (("shitou", "石头乡"), ("liushu", "柳树镇"))
+    ]
+    build_county([*real_three, *extra], tmp_path / "county")
+    with serve(tmp_path / "county") as base, browser() as b:
+        page = b.new_page(viewport={"width": width, "height": 800})
+        page.goto(base + "index.html")
+        page.screenshot(path=str(artifacts / f"county-{width}.png"), full_page=True)
+        # open every village's list of owed items, as a reader taps them
+        for summary in page.query_selector_all("details > summary"):
+            summary.click()
+        assert page.evaluate("[...document.querySelectorAll('details')].every(d => d.open)")
+        page.screenshot(path=str(artifacts / f"county-{width}-open.png"), full_page=True)
+        probe = page.evaluate(LAYOUT_PROBE)
+        assert probe["pageWidth"] <= width, f"page scrolls sideways: {probe['pageWidth']}px"
+        assert not probe["bad"], "\n".join(probe["bad"][:20])
+        assert probe["cells"] >= 5 * 6
+        assert page.evaluate(CJK_PROBE) == {"distinct": True, "notTofu": True, "inked": True}
+        # the township table is headed for screen readers; the villages are a list
+        assert page.locator("table.county th[scope=col]").count() == 5
+        assert page.locator("ol.villages > li").count() == 9 + 6
+        page.close()
