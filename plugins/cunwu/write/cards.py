@@ -45,12 +45,18 @@ class CardMaker:
             "card", CARD_VERSION, Path(__file__).read_bytes(), regular.identity(), self.bold.identity()
         )
         self.rendered = 0
+        self._fonts: dict[tuple[int, bool], Any] = {}
+        self._qr: dict[str, list[list[bool]]] = {}
 
     def _font(self, size: int, bold: bool = False) -> Any:
+        """A face at a size, loaded once (opening a CJK collection costs ~10 ms)."""
         from PIL import ImageFont
 
-        face = self.bold if bold else self.regular
-        return ImageFont.truetype(str(face.path), size, index=face.index)
+        font = self._fonts.get((size, bold))
+        if font is None:
+            face = self.bold if bold else self.regular
+            font = self._fonts[size, bold] = ImageFont.truetype(str(face.path), size, index=face.index)
+        return font
 
     def key(self, card: dict[str, Any]) -> str:
         return sha(self.fingerprint, data_key(card))
@@ -106,7 +112,9 @@ class CardMaker:
         d.text((MARGIN, y + 4), card["counts"], font=self._fit(d, card["counts"], 52, inner), fill=INK)
         y += 4 + 70 + 30
         # the QR code of the village's page, with its quiet zone, bottom left
-        matrix = qr_matrix(card["url"], ec="M")
+        matrix = self._qr.get(card["url"])
+        if matrix is None:  # a village's months share one code
+            matrix = self._qr[card["url"]] = qr_matrix(card["url"], ec="M")
         n = len(matrix)
         module = min(440, HEIGHT - MARGIN // 2 - y) // n
         size = module * n
@@ -121,5 +129,7 @@ class CardMaker:
         d.text((tx, top + 150), "全部公开内容", font=self._font(64, True), fill=INK)
         d.text((tx, top + 260), card["township"], font=self._font(44), fill=MUTED)
         out = io.BytesIO()
-        img.save(out, "PNG", optimize=True)
+        # RGB as drawn: a palette (quantize) costs more time than it saves
+        # bytes, and the fast one merges the rows' soft grey into the white
+        img.save(out, "PNG", compress_level=6)
         return out.getvalue()
