@@ -319,5 +319,14 @@ def install_root(state: State, root: RootBuild, summaries: list[VillageSummary])
             entry.unlink()
         elif entry.is_dir() and not any(p.startswith(entry.name + "/") for p in root.produced):
             shutil.rmtree(entry)
+        elif entry.is_dir():
+            # a folder the root still writes into (digest/, calendar/): what it
+            # no longer writes there goes (the digests of a village taken off)
+            for path in sorted(entry.rglob("*"), reverse=True):
+                rel = path.relative_to(state.site).as_posix()
+                if path.is_file() and rel not in root.produced:
+                    path.unlink()
+                elif path.is_dir() and not any(path.iterdir()):
+                    path.rmdir()
     shutil.rmtree(root.stage)
     return root.changed
