@@ -305,3 +305,14 @@ def test_without_migration_date_the_typed_date_counts():
     f = facts(series={"finance": {"2026-09": ["2026-10-08", "2026-11-23"]}})
     it = by_id(items(f, cal, dt.date(2026, 11, 20)))["v/finance/2026-09"]
     assert it.state == "on_time" and it.published_on == "2026-10-08"
+
+
+def test_contract_keys_of_a_village_entry():
+    data = township_completeness(REPO, DEMO_AS_OF)
+    for v in data["villages"]:
+        assert set(v) == {"id", "name", "url", "held_back", "held_reason", "score", "counts", "items"}
+        assert set(v["counts"]) == set(cp.STATES)
+        assert set(v["score"]) == {"on_time", "due", "percent"}
+        # not-yet-due items reach 60 days past as-of
+        ahead = [it["due"] for it in v["items"] if it["state"] == "not_due"]
+        assert ahead and max(ahead) <= "2027-01-19"

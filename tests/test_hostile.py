@@ -211,7 +211,9 @@ def make_hostile(dst: Path, payloads: list[str]) -> Hostile:
     for label in ("recipients[].name", "recipients[].note", "standard"):
         h.expect += [(page, shown(label, p), f"roster.{label}") for p in payloads]
 
-    # a notice per payload: the payload as title and topic, and as the Markdown body
+    # a notice per payload: the payload as title and as the Markdown body (the
+    # topic is a closed list since issue 19: a payload there is refused, see
+    # test_a_payload_as_notice_topic_is_refused)
     for i, p in enumerate(payloads):
         slug = f"p-{i:03d}"
         meta = {
@@ -219,13 +221,13 @@ def make_hostile(dst: Path, payloads: list[str]) -> Hostile:
             "title": p,
             "date": "2026-10-16",
             "kind": "村务",
-            "topic": p,
+            "topic": "其他",
             "notice": {"start": "2026-10-16", "end": "2026-10-22"},
             "status": "approved",
             "approved_on": "2026-10-16",
         }
         write_notice(v / "notices" / f"{slug}.md", meta, p)
-        h.expect += [(f"alpha/notices/{slug}/index.html", p, f"notice.{k}") for k in ("title", "topic")]
+        h.expect += [(f"alpha/notices/{slug}/index.html", p, "notice.title")]
 
     # a power item per payload: name, basis, flowchart labels, risks
     catalog = _strings(yaml.safe_load((root / "powers" / "catalog.yaml").read_text("utf-8")))
@@ -921,3 +923,23 @@ def test_no_payload_runs_in_chromium(chrome_context, hostile_site, parsed):
     print(f"{len(parsed)} pages, {hovered} links hovered")
     assert hovered > 5 * len(SHOWN)
     assert not found and not calls, "\n".join((found + calls)[:20])
+
+
+def test_a_payload_as_notice_topic_is_refused(tmp_path):
+    """The notice topic is a closed list (issue 19): hostile text there is an
+    error at its line, never published."""
+    root = copy_project(GOLDEN_PROJECT, tmp_path / "p")
+    payload = "<script>alert(1)</script>"
+    meta = {
+        "slug": "p-topic",
+        "title": "公告",
+        "date": "2026-10-16",
+        "kind": "村务",
+        "topic": payload,
+        "status": "draft",
+    }
+    write_notice(root / "villages" / "alpha" / "notices" / "p-topic.md", meta, "正文")
+    report = validate(root, history=False, jobs=1)
+    found = [p for p in report.problems if p.file.endswith("p-topic.md") and p.severity == "error"]
+    assert found and found[0].code == "invalid-value" and found[0].line == 6
+    assert "未知的专项类型" in found[0].message

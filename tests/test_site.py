@@ -333,14 +333,26 @@ def test_correction_is_visible(golden_site):
 
 
 def test_township_index_shows_timeliness(golden_site):
+    """The township index is the completeness screen (issue 19): each item with its state."""
     text = (golden_site / "index.html").read_text()
     assert "统计截至 <b>2026年11月20日</b>" in text
     # 2026-09 approved 10-08 (due 10-10): on time; 2026-10 approved 11-12 (due 11-10): late;
     # dibao 2026-09 never published: missing
-    # the first chip of a row names the year; the next ones only while it stays the same
-    assert re.search(r'class="on_time" title="2026-09 截止 2026-10-10，2026-10-08 公开">2026年9月 按时', text)
-    assert re.search(r'class="late" title="2026-10 截止 2026-11-10，2026-11-12 公开">10月 迟报', text)
-    assert re.search(r'class="missing" title="2026-09 截止 2026-10-10">2026年9月 未公开', text)
+    assert re.search(
+        r'<span class="tag on_time">按时</span> <a href="[^"]+/finance/2026-09/">2026年9月财务公开</a>'
+        r'<br><span class="small">截止 10月10日，公开于 10月8日</span>',
+        text,
+    )
+    assert re.search(
+        r'<span class="tag late">迟报</span> <a href="[^"]+/finance/2026-10/">2026年10月财务公开</a>'
+        r'<br><span class="small">截止 11月10日，公开于 11月12日；迟 2 天</span>',
+        text,
+    )
+    assert re.search(
+        r'<span class="tag missing">未公开</span> 2026年9月最低生活保障金<br><span class="small">截止 10月10日；已超期 41 天',
+        text,
+    )
+    assert "按时 2/应公开 4" in text and '<span class="pct">50.0%</span>' in text
 
 
 def test_timeliness_labels_name_the_year_where_it_changes():
@@ -370,8 +382,13 @@ def test_township_index_as_of_across_a_new_year(tmp_path):
     build_site(GOLDEN_PROJECT, out, dt.date(2027, 2, 15), posters=False)
     text = (out / "site" / "index.html").read_text()
     assert "统计截至 <b>2027年2月15日</b>（按 --as-of 指定）" in text
-    assert re.search(r'title="2026-12 截止 2027-01-10">12月 未公开', text)
-    assert re.search(r'title="2027-01 截止 2027-02-10">2027年1月 未公开', text)
+    assert re.search(
+        r'tag missing">未公开</span> 2026年12月财务公开<br><span class="small">截止 1月10日；已超期 36 天',
+        text,
+    )
+    assert re.search(
+        r'tag missing">未公开</span> 2027年1月财务公开<br><span class="small">截止 2月10日；已超期 5 天', text
+    )
 
 
 @pytest.mark.parametrize("site_name", SITES)

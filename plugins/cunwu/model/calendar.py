@@ -112,7 +112,7 @@ class CalendarItem(Model):
     @classmethod
     def _topic(cls, v: str | None) -> str | None:
         if v is not None and v not in NOTICE_TOPICS:
-            raise ValueError(f"未知的专项类型 “{v}”，可用：{'、'.join(NOTICE_TOPICS)}")
+            raise ValueError(f"未知的专项类型，可用：{'、'.join(NOTICE_TOPICS)}")
         return v
 
 

@@ -32,5 +32,5 @@ class Notice(Disclosure):
     @classmethod
     def _topic(cls, v: str | None) -> str | None:
         if v is not None and v not in NOTICE_TOPICS:
-            raise ValueError(f"未知的专项类型 “{v}”，可用：{'、'.join(NOTICE_TOPICS)}")
+            raise ValueError(f"未知的专项类型，可用：{'、'.join(NOTICE_TOPICS)}")
         return v

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,11 @@ DEFINITION = (
     "未到期的不计入。只要有一项未公开，完成率就不会是 100%。"
 )
 ASSET_TOPICS = ("资产租赁", "资产处置")
+NONE = ("", "")
+#: ISO date text -> date (a county's items share a few hundred dates)
+_day = functools.lru_cache(maxsize=8192)(dt.date.fromisoformat)
+#: the URL segment of each calendar kind's pages (a pending kind: its own name)
+SEGMENT = {"finance": "finance", "subsidy": "subsidies", "notice": "notices"}
 KIND_ZH = {
     "finance": "财务公开",
     "subsidy": "惠民资金公示",
@@ -166,15 +172,21 @@ def window(as_of: dt.date) -> tuple[dt.date, str, str]:
     return dt.date(y, m, 1), f"{y}-{m:02d}", f"{as_of.year}-{as_of.month:02d}"
 
 
-def _periods(every: str, lo: dt.date, hi: dt.date) -> list[Period]:
-    """Every month or quarter whose period overlaps [lo - 1 year, hi] (callers filter by due date)."""
+@functools.lru_cache(maxsize=256)
+def _schedule(
+    every: str, months: tuple[int, ...], due_day: int, lo: dt.date, hi: dt.date
+) -> tuple[tuple[str, str, dt.date, dt.date, str, str], ...]:
+    """(period, label, due, start, first day ISO, last day ISO) of every month or
+    quarter due in [lo, hi]: the same for every village, so worked out once a build."""
     quarterly = every == "quarter"
     p = Period(lo.year - 1, quarter=1) if quarterly else Period(lo.year - 1, month=1)
     out = []
     while p.start <= hi:
-        out.append(p)
+        due = p.due_date(due_day)
+        if (not months or p.last_month in months) and lo <= due <= hi:
+            out.append((str(p), p.label, due, p.start, p.start.isoformat(), p.end.isoformat()))
         p = p.next()
-    return out
+    return tuple(out)
 
 
 def _year_due(item: CalendarItem, year: int) -> dt.date:
@@ -191,6 +203,7 @@ class Clock:
         self.migration = cal.migration
         self.tolerance = cal.tolerance_days
         self.as_of = as_of
+        self.as_of_iso = as_of.isoformat()
         self.git = git
 
     def judge(self, it: Item, typed: str, commit: str) -> None:
@@ -198,17 +211,13 @@ class Clock:
         it.typed_on = typed or None
         # no migration date: the typed date counts, as before the clock existed
         backfill = self.migration is not None and it.due < self.migration
-        if backfill or not self.git or self.migration is None:
-            day = typed
-        else:
-            day = commit
-        if typed and commit:
-            it.dates_differ = (
-                abs((dt.date.fromisoformat(typed) - dt.date.fromisoformat(commit)).days) > self.tolerance
-            )
-        if day and dt.date.fromisoformat(day) <= self.as_of:
+        day = typed if backfill or not self.git or self.migration is None else commit
+        if typed and commit and typed != commit:
+            gap = (_day(typed) - _day(commit)).days
+            it.dates_differ = abs(gap) > self.tolerance
+        if day and day <= self.as_of_iso:
             it.published_on = day
-            late = (dt.date.fromisoformat(day) - it.due).days
+            late = (_day(day) - it.due).days if day > it.due.isoformat() else 0
             if late > 0:
                 it.state, it.days_late = "late", late
             else:
@@ -283,33 +292,28 @@ def village_items(
         every = ci.every
         if every == "cadence":
             every = "quarter" if facts["cadence"] == "quarterly" else "month"
-        for p in _periods(every, lo, hi):
-            if ci.months and p.last_month not in ci.months:
+        kind = "party" if ci.kind == "notice" and ci.category == "党务" else ci.kind
+        sched = _schedule(every, tuple(ci.months), ci.due_day or due_day, lo, hi)
+        if ci.kind == "finance":
+            series = facts["series"]["finance"]
+        elif ci.kind == "subsidy":
+            series = facts["series"].get(f"subsidy:{ci.program}", {})
+        else:
+            series = facts["series"].get(ci.kind, {})
+        matching = [n for n in facts["notices"] if _notice_match(ci, n)] if ci.kind == "notice" else []
+        for ps, label, due, start, p_first, p_last in sched:
+            if since is not None and start < since:
                 continue
-            due = p.due_date(ci.due_day or due_day)
-            if not keep(due, p.start):
-                continue
-            kind = "party" if ci.kind == "notice" and ci.category == "党务" else ci.kind
-            it = Item(f"{vid}/{ci.id}/{p}", kind, f"{p.label}{title}", str(p), due, item=ci.id)
-            if ci.kind == "finance":
-                typed, commit = facts["series"]["finance"].get(str(p), ["", ""])
-                if typed or commit:
-                    it.url = f"{base_url}finance/{p}/"
-            elif ci.kind == "subsidy":
-                typed, commit = facts["series"].get(f"subsidy:{ci.program}", {}).get(str(p), ["", ""])
-                if typed or commit:
-                    it.url = f"{base_url}subsidies/{p}-{ci.program}/"
-            elif ci.kind == "notice":
-                hits = [
-                    n
-                    for n in facts["notices"]
-                    if _notice_match(ci, n) and p.contains(dt.date.fromisoformat(n[3]))
-                ]
+            it = Item(f"{vid}/{ci.id}/{ps}", kind, f"{label}{title}", ps, due, item=ci.id)
+            if ci.kind == "notice":
+                hits = [n for n in matching if p_first <= n[3] <= p_last]
                 typed, commit = _earliest(hits, clock, due)
                 if hits:
                     it.url = f"{base_url}notices/{hits[0][0]}/"
-            else:  # a kind that does not exist yet (budget, yearend): never published
-                typed, commit = facts["series"].get(ci.kind, {}).get(str(p), ["", ""])
+            else:  # finance, a roster, or a kind that does not exist yet (budget, yearend)
+                typed, commit = series.get(ps, NONE)
+                if typed or commit:
+                    it.url = f"{base_url}{SEGMENT.get(ci.kind, ci.kind)}/{ps}{'-' + (ci.program or '') if ci.kind == 'subsidy' else ''}/"
             clock.judge(it, typed, commit)
             out.append(it)
 
@@ -488,6 +492,8 @@ def village_entry(vid: str, name: str, url: str, items: list[Item], as_of: dt.da
         "name": name,
         "url": url,
         "held_back": held is not None,
+        # why the village is held back (Chinese, quotes nothing from the files), or None
+        "held_reason": held,
         "score": score(items, as_of),
         "counts": counts(items),
         "items": [it.as_dict() for it in items],

@@ -43,10 +43,7 @@ def township_completeness_data(state: State, summaries: list[VillageSummary], as
         held = s.held.text if s.held is not None else None
         if held is not None:
             completeness.hold(items, held)
-        entry = completeness.village_entry(s.id, s.name, url, items, as_of, held)
-        if held is not None:
-            entry["held_reason"] = held
-        villages.append(entry)
+        villages.append(completeness.village_entry(s.id, s.name, url, items, as_of, held))
     township = {
         "id": cfg.township.id,
         "name": cfg.township.name,
@@ -60,7 +57,7 @@ def _short(day: str | None) -> str:
     return f"{int(day[5:7])}月{int(day[8:10])}日" if day else ""
 
 
-def screen_village(v: dict, href: str) -> dict:
+def screen_village(v: dict, href: str, tolerance: int = 3) -> dict:
     """One village's row of the completeness screen: its score and its items,
     worst first, each with the words a cadre reads."""
     rows = []
@@ -76,7 +73,12 @@ def screen_village(v: dict, href: str) -> dict:
         elif st in ("exempt", "held"):
             note = it["reason"] or ""
         typed, shown = it["typed_on"], it["published_on"]
-        differ = bool(typed and shown and typed != shown) or bool(it.get("dates_differ"))
+        # the typed approval date beside the commit date, when they are more than a few days apart
+        differ = bool(
+            typed
+            and shown
+            and abs((dt.date.fromisoformat(typed) - dt.date.fromisoformat(shown)).days) > tolerance
+        )
         rows.append(
             {
                 **it,
@@ -92,7 +94,7 @@ def screen_village(v: dict, href: str) -> dict:
         "id": v["id"],
         "name": v["name"],
         "href": href,
-        "held": v.get("held_reason", ""),
+        "held": v["held_reason"] or "",
         "score": v["score"],
         "counts": v["counts"],
         "bar": p if p is not None else "0",
@@ -113,8 +115,10 @@ def township_page(
     if data is None:
         data = township_completeness_data(state, summaries, as_of)
     by_id = {s.id: s for s in summaries}
+    tolerance = cfg.calendar.tolerance_days if cfg.calendar else 3
     villages = [
-        screen_village(v, "" if is_absent(by_id[v["id"]]) else f"{v['id']}/") for v in data["villages"]
+        screen_village(v, "" if is_absent(by_id[v["id"]]) else f"{v['id']}/", tolerance)
+        for v in data["villages"]
     ]
     counts = dict.fromkeys(completeness.STATES, 0)
     for v in data["villages"]:
@@ -265,7 +269,7 @@ def render_root(
             "favicon.svg": state.static["favicon.svg"],
             "versions.json": manifest,
             "robots.txt": township_robots(state, summaries),
-            "completeness.json": (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+            "completeness.json": (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"),
             "completeness.csv": completeness.to_csv(data),
             # calendar feeds, villagers' digests and cards (write/digests.py)
             **reminders,
