@@ -61,32 +61,34 @@ def demo_recipient_names() -> set[str]:
 
 
 def test_remind_on_the_demo(capsys):
-    # 2026-11-12: xihe's October statement is 2 days late, November's items come due
-    # within 30 days, dongshan published its October statement on 11-07
-    assert main(["remind", "--as-of", "2026-11-12", "--days", "30", "--path", str(REPO)]) == 0
+    # 2026-12-08, a weekly digest (since 12-01, due within 7 days): xihe's October
+    # statement is 28 days overdue, November's items fall due on 12-10, and the
+    # demo's commits of 12-07 (the Git clock: the commit date counts) are new
+    assert main(["remind", "--as-of", "2026-12-08", "--path", str(REPO)]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("【清水镇村务公开提醒】2026年11月12日\n")
-    assert "2026年10月财务公开，应于11月10日前公开，已逾期 2 天" in text
-    assert "2026年11月财务公开，12月10日前（还有 28 天）" in text
-    assert "2026年10月财务公开（11月7日）" in text
+    assert text.startswith("【清水镇村务公开提醒】2026年12月8日\n")
+    assert "12月1日以来新公开" in text
+    assert "· 2026年10月财务公开，应于11月10日前公开，已逾期 28 天" in text
+    assert "· 2026年11月财务公开，12月10日前（还有 2 天）" in text
+    # published late, and by how much
+    assert "· 灌溉渠道清淤工程：招标公告（12月7日，迟 21 天）" in text
+    assert "    https://cunwu.example.org/qingshui/xihe/notices/2026-11-canal-tender/" in text
     # a due date in another year carries its year
     assert re.search(r"应于2025年\d+月\d+日前公开", text)
     # counts, titles, dates and links only: no recipient's name, no personal number
     assert not [n for n in demo_recipient_names() if n in text]
     assert scan(text) == []
 
-    assert (
-        main(["remind", "--as-of", "2026-11-12", "--days", "30", "--format", "json", "--path", str(REPO)])
-        == 0
-    )
+    assert main(["remind", "--as-of", "2026-12-08", "--format", "json", "--path", str(REPO)]) == 0
     raw = capsys.readouterr().out
     d = json.loads(raw)
-    assert d["schema"] == "cunwu-remind/1" and d["since"] == "2026-11-05"
+    assert d["schema"] == "cunwu-remind/1" and d["since"] == "2026-12-01" and d["days"] == 7
     assert {v["id"] for v in d["villages"]} == {"dongshan", "nanpo", "xihe"}
     xihe = next(v for v in d["villages"] if v["id"] == "xihe")
-    assert {"id": "xihe/finance/2026-10", "days_late": 2}.items() <= next(
-        e for e in xihe["overdue"] if e["id"] == "xihe/finance/2026-10"
-    ).items()
+    late = next(e for e in xihe["overdue"] if e["id"] == "xihe/finance/2026-10")
+    assert late["days_late"] == 28
+    assert [e["days_left"] for e in xihe["due_soon"]] == [2, 2]
+    assert [(e["published_on"], e["late"]) for e in xihe["published"]] == [("2026-12-07", True)]
     assert not [n for n in demo_recipient_names() if n in raw]
     assert scan(raw) == []
 

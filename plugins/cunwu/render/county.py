@@ -242,6 +242,7 @@ def county_page(files: list[TownshipFile]) -> dict:
                     "name": v["name"],
                     "url": v.get("url") or "",
                     "held": bool(v.get("held_back")),
+                    "held_reason": v.get("held_reason") or "",
                     "percent": v["score"]["percent"],
                     "on_time": v["score"]["on_time"],
                     "due": v["score"]["due"],
