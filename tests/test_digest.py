@@ -161,3 +161,13 @@ def test_the_demo_build_publishes_feeds_digests_and_cards(demo_site):
     card = card_data(fixture_digest())
     shown = json.dumps(card, ensure_ascii=False)
     assert scan(shown) == [] and not [n for n in names if n in shown]
+
+
+def test_county_page_from_the_file_a_build_publishes(demo_site, tmp_path):
+    """`cunwu county` reads the completeness.json the build wrote (compact JSON), not only the dict."""
+    from cunwu.cli import main
+
+    assert main(["county", str(demo_site / "completeness.json"), "--out", str(tmp_path / "c")]) == 0
+    doc = json.loads((tmp_path / "c" / "county.json").read_text("utf-8"))
+    assert [t["id"] for t in doc["townships"]] == ["qingshui"]
+    assert {v["id"] for v in doc["villages"]} == {"dongshan", "nanpo", "xihe"}
