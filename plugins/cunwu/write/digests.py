@@ -13,6 +13,7 @@ from typing import Any
 from ..render import calendar
 from ..render.digest import card_data, digest_text, villager_digest, window_months
 from ..render.theme import theme_env
+from ..render.urls import complaint_url
 from .state import State, VillageSummary
 
 
@@ -33,7 +34,8 @@ def reminder_files(
         from .cards import CardMaker
 
         cards = CardMaker(state.cache / "cards")
-    months = window_months(as_of, state.ctx.config.print.window_months)
+    cfg = state.ctx.config
+    months = window_months(as_of, cfg.print.window_months)
     template = theme_env(state.theme).get_template("digest.html") if summaries else None
     for s in summaries:
         if s.id not in villages or (s.held is not None and not s.held.published):
@@ -66,6 +68,11 @@ def reminder_files(
             "township": data["township"]["name"],
             "url": villages[s.id].get("url") or "",
             "months": shown[::-1],
+            # as on every page: the intake link names the village and the page, and the phones
+            "complaint": complaint_url(cfg.complaint.url, s.code, f"digest/{s.id}"),
+            "phones": [
+                {"label": p.label, "number": p.number} for p in cfg.complaint.phones + cfg.supervision
+            ],
         }
         assert template is not None
         files[f"digest/{s.id}/index.html"] = template.render(page=page).encode("utf-8")
