@@ -316,3 +316,18 @@ def test_contract_keys_of_a_village_entry():
         # not-yet-due items reach 60 days past as-of
         ahead = [it["due"] for it in v["items"] if it["state"] == "not_due"]
         assert ahead and max(ahead) <= "2027-01-19"
+
+
+def test_as_of_rebuilds_the_screen_of_a_past_date():
+    """On 2026-11-20 the canal tender (typed 11-16, committed 2026-12-07) had not
+    been committed: no step of that project existed yet."""
+    before = township_completeness(REPO, DEMO_AS_OF)
+    after = township_completeness(REPO, SCREEN_AS_OF)
+    ids_before = {it["id"] for v in before["villages"] for it in v["items"]}
+    ids_after = {it["id"] for v in after["villages"] for it in v["items"]}
+    assert "xihe/project/2026-canal/resolution" in ids_after
+    assert not any(i.startswith("xihe/project/2026-canal/") for i in ids_before)
+    assert before["generated_for"] == "2026-11-20" and before["window"] == {
+        "from": "2025-12",
+        "to": "2026-11",
+    }

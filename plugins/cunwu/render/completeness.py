@@ -206,6 +206,15 @@ class Clock:
         self.as_of_iso = as_of.isoformat()
         self.git = git
 
+    def known(self, typed: str, commit: str) -> bool:
+        """Whether an approved disclosure exists on as-of (to start or take an
+        event's step): committed by then, or typed by then where the typed date counts."""
+        if not typed or typed > self.as_of_iso:
+            return False
+        if not self.git or not commit or self.migration is None or typed < self.migration.isoformat():
+            return True
+        return commit <= self.as_of_iso
+
     def judge(self, it: Item, typed: str, commit: str) -> None:
         """Set the item's state from the dates of its approved version ("" when none)."""
         it.typed_on = typed or None
@@ -266,7 +275,8 @@ def village_items(
     clock = Clock(cal, as_of, facts.get("git", False))
     since = Period.parse(facts["since"]).start if facts.get("since") else None
     out: list[Item] = []
-    slugs = {n[0]: n for n in facts["notices"]}
+    # the notices that exist on as-of: a project step committed later has not happened yet
+    slugs = {n[0]: n for n in facts["notices"] if clock.known(n[4], n[5])}
 
     def keep(due: dt.date, start: dt.date) -> bool:
         return lo <= due <= hi and (since is None or start >= since)
