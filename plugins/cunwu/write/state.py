@@ -72,7 +72,11 @@ class VillageSummary:
     months: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # the facts are JSON-able already: not deep-copied (asdict would walk
+        # every list of every village on each build, for the fingerprints)
+        out = dataclasses.asdict(dataclasses.replace(self, facts={}))
+        out["facts"] = self.facts
+        return out
 
 
 @dataclass
