@@ -74,8 +74,9 @@ class VillageSummary:
     def as_dict(self) -> dict[str, Any]:
         # the facts are JSON-able already: not deep-copied (asdict would walk
         # every list of every village on each build, for the fingerprints)
-        out = dataclasses.asdict(dataclasses.replace(self, facts={}))
+        out = dataclasses.asdict(dataclasses.replace(self, facts={}, months={}))
         out["facts"] = self.facts
+        out["months"] = self.months  # the digests' month facts: JSON-able too
         return out
 
 
