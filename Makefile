@@ -4,7 +4,8 @@ BIN := .venv/bin
 PORT ?= 8000
 
 .PHONY: demo test validate build serve lint golden fuzz bench clean \
-	print import template export new init schema diff history privacy-check install-hook audit
+	print import template export new init schema diff history privacy-check install-hook audit \
+	county remind
 
 demo:  ## set up, build the demo township and serve it on 127.0.0.1:$(PORT)
 	scripts/bootstrap demo
@@ -71,6 +72,12 @@ privacy-check: $(BIN)/cunwu  ## cunwu privacy-check --staged
 
 install-hook: $(BIN)/cunwu  ## cunwu install-hook
 	$(BIN)/cunwu install-hook $(ARGS)
+
+county: $(BIN)/cunwu  ## cunwu county: make county FILES="a.json b.json" OUT=build/county
+	$(BIN)/cunwu county $(FILES) --out "$(or $(OUT),build/county)" $(ARGS)
+
+remind: $(BIN)/cunwu  ## cunwu remind: make remind [AS_OF=2026-11-12] [DAYS=7]
+	$(BIN)/cunwu remind $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(DAYS),--days "$(DAYS)") $(ARGS)
 
 N ?= 30
 bench:  ## county-scale benchmark against plain Pelican: make bench N=300 (posters at N<=30)

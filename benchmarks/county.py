@@ -63,12 +63,17 @@ CALENDAR = (
 )
 
 
-def township(root: Path, calendar: bool = False) -> None:
+def township(
+    root: Path, tid: str = "benchzhen", name: str = "基准镇", county: str = "基准县", calendar: bool = False
+) -> None:
+    """The township's own files; ``tid`` and ``name`` tell apart the townships
+    of one county (``cunwu county`` reads several)."""
     (root / "powers").mkdir(parents=True, exist_ok=True)
     (root / "content").mkdir(exist_ok=True)
+    base = "bench" if tid == "benchzhen" else tid
     (root / "cunwu.yaml").write_text(
-        "township: {id: benchzhen, name: 基准镇, county: 基准县}\n"
-        "base_url: https://cunwu.example.org/bench/\n"
+        f"township: {{id: {tid}, name: {name}, county: {county}}}\n"
+        f"base_url: https://cunwu.example.org/{base}/\n"
         "complaint:\n  url: https://jubao.example.org/report\n  phones:\n    - {label: 县纪委监委举报电话, number: 0123-12388}\n"
         "supervision:\n  - {label: 镇纪委, number: 0123-66880001}\n" + (CALENDAR if calendar else ""),
         "utf-8",
@@ -103,7 +108,14 @@ def township(root: Path, calendar: bool = False) -> None:
 
 
 def village_month(
-    root: Path, v: int, year: int, month: int, opening: Decimal, rng: random.Random, households: list
+    root: Path,
+    v: int,
+    year: int,
+    month: int,
+    opening: Decimal,
+    rng: random.Random,
+    households: list,
+    township_name: str = "基准镇",
 ) -> Decimal:
     """Write one village's files for one month; return the closing balance."""
     vid = f"v{v:03d}"
@@ -114,7 +126,7 @@ def village_month(
     (vdir / "notices").mkdir(exist_ok=True)
     if not (vdir / "village.yaml").exists():
         (vdir / "village.yaml").write_text(
-            f'code: "9901{v:08d}"\nname: 基准{v}村\ntownship: 基准镇\nsince: {period}\nrecurring: [dibao]\n'
+            f'code: "9901{v:08d}"\nname: 基准{v}村\ntownship: {township_name}\nsince: {period}\nrecurring: [dibao]\n'
             f"supervision:\n  - {{label: 村务监督委员会, number: 0123-6690{v:04d}}}\n",
             "utf-8",
         )
@@ -196,10 +208,18 @@ def _git(root: Path, *args: str) -> None:
 
 
 def generate(
-    root: Path, villages: int, months: int, seed: int = 1, git: bool = True, calendar: bool = False
+    root: Path,
+    villages: int,
+    months: int,
+    seed: int = 1,
+    git: bool = True,
+    tid: str = "benchzhen",
+    name: str = "基准镇",
+    county: str = "基准县",
+    calendar: bool = False,
 ) -> dict:
     """Write the county into ``root`` (a git repo with one commit per month)."""
-    township(root, calendar)
+    township(root, tid, name, county, calendar)
     if git:
         _git(root, "init", "-q", "-b", "main")
         _git(root, "config", "gc.auto", "0")  # no background gc while we measure
@@ -214,7 +234,7 @@ def generate(
     }
     for year, month in _months(2025, 11, months):
         for v in rngs:
-            balances[v] = village_month(root, v, year, month, balances[v], rngs[v], households[v])
+            balances[v] = village_month(root, v, year, month, balances[v], rngs[v], households[v], name)
         if git:
             _git(root, "add", "-A")
             _git(root, "commit", "-q", "-m", f"{year}年{month}月公开")

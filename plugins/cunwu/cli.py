@@ -316,6 +316,44 @@ def cmd_new(args) -> int:
     return 0 if result.report.ok() else 1
 
 
+def cmd_county(args) -> int:
+    from .commands.county import build_county
+    from .errors import ValidationFailed
+
+    try:
+        r = build_county([Path(f) for f in args.files], Path(args.out))
+    except ValidationFailed as exc:
+        print(exc.report.to_text())
+        print(str(exc), file=sys.stderr)
+        return 1
+    t = r.page["totals"]
+    pct = f"{t['percent']}%" if t["percent"] is not None else "—"
+    print(
+        f"县级页面已写入 {r.out}：{t['townships']} 个乡镇、{t['villages']} 个村，"
+        f"全县完成率 {pct}（按时 {t['on_time']} / 应公开 {t['due']}，未公开 {t['counts']['missing']}）。"
+    )
+    return 0
+
+
+def cmd_remind(args) -> int:
+    import json
+
+    from .commands.remind import remind
+    from .errors import ValidationFailed
+    from .render.remind import digest_text
+
+    try:
+        d = remind(Path(args.path), args.as_of, args.since, args.days, args.village)
+    except ValidationFailed as exc:
+        print(exc.report.to_text())
+        return 1
+    if args.format == "json":
+        print(json.dumps(d, ensure_ascii=False, indent=1))
+    else:
+        print(digest_text(d), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cunwu",
@@ -605,6 +643,35 @@ def build_parser() -> argparse.ArgumentParser:
     nw.add_argument("--program", metavar="P", help="补贴项目 id（subsidy 必填），如 dibao")
     nw.add_argument("--path", default=".", help="项目目录，默认当前目录")
     nw.set_defaults(func=cmd_new)
+
+    co = sub.add_parser(
+        "county",
+        help="县级页面：汇总各乡镇网站发布的 completeness.json，列出乡镇和完成率最低的村",
+        description="读取各乡镇网站发布的 completeness.json（每个乡镇保留自己的仓库），在 DIR 中写出县级页面 "
+        "index.html、county.csv 和 county.json：先列各乡镇，再按完成率从低到高列出所有村，附全县合计。",
+    )
+    co.add_argument("files", nargs="+", metavar="TOWNSHIP_JSON", help="乡镇的 completeness.json（可给多个）")
+    co.add_argument("--out", required=True, metavar="DIR", help="县级页面写到的文件夹")
+    co.set_defaults(func=cmd_county)
+
+    rm = sub.add_parser(
+        "remind",
+        help="提醒：生成可以直接贴到乡镇工作群的中文提醒（即将到期、逾期未公开、新公开）",
+        description="按统计日期列出每个村：N 天内到期的公开事项、逾期未公开的事项（逾期几天）、"
+        "上次提醒以来新公开的事项（带网页链接）。只有数目、标题、日期和链接，不含任何人名或证件号。",
+    )
+    rm.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="统计日期，默认今天")
+    rm.add_argument(
+        "--since",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="上次提醒的日期：列出这天（含）以来新公开的事项；默认统计日期前 7 天",
+    )
+    rm.add_argument("--days", type=int, default=7, metavar="N", help="列出 N 天内到期的事项，默认 7")
+    rm.add_argument("--village", metavar="ID", help="只看一个村，如 dongshan")
+    rm.add_argument("--format", choices=["text", "json"], default="text", help="text（默认）或 json")
+    rm.add_argument("--path", default=".", help="项目目录，默认当前目录")
+    rm.set_defaults(func=cmd_remind)
     return p
 
 

@@ -34,6 +34,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "empty-file": ("error", "文件为空"),
     "invalid-utf8": ("error", "不是有效的 UTF-8 编码"),
     "yaml-syntax": ("error", "YAML 语法错误"),
+    "json-syntax": ("error", "JSON 语法错误"),
     "yaml-unsafe-tag": ("error", "不允许的 YAML 标签"),
     "yaml-alias-bomb": ("error", "YAML 别名展开过多"),
     "yaml-too-deep": ("error", "YAML 嵌套过深"),

@@ -28,6 +28,17 @@ def pdf_summary(path: Path) -> str:
     return f"pages: {len(texts)}\n" + "".join(f"\n--- page {i} ---\n{t}\n" for i, t in enumerate(texts, 1))
 
 
+def card_summary(path: Path) -> str:
+    """A villagers' card as its size and the text of its QR code: its pixels
+    depend on the fonts installed, what it links to does not."""
+    import zxingcpp
+    from PIL import Image
+
+    img = Image.open(path)
+    codes = [r.text for r in zxingcpp.read_barcodes(img)]
+    return f"size: {img.size[0]}x{img.size[1]}\n" + "".join(f"qr: {c}\n" for c in codes)
+
+
 def snapshot(site: Path, target: Path) -> None:
     """Copy a built site for comparison, PDFs replaced by their summaries."""
     for path in sorted(site.rglob("*")):
@@ -38,6 +49,8 @@ def snapshot(site: Path, target: Path) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix == ".pdf":
             dest.with_name(dest.name + ".txt").write_text(pdf_summary(path), "utf-8")
+        elif path.suffix == ".png" and rel.parts[0] == "digest":
+            dest.with_name(dest.name + ".txt").write_text(card_summary(path), "utf-8")
         else:
             shutil.copyfile(path, dest)
 

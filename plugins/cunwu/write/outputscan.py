@@ -9,7 +9,7 @@ from ..privacy import scan_markup
 from ..problems import Problem
 
 _SCANNED: dict[bytes, tuple] = {}  # (content, allowed numbers) hash -> findings, per process
-_SCANNED_KINDS = (".html", ".json", ".csv", ".xml", ".svg", ".txt", ".js", ".css", ".pdf")
+_SCANNED_KINDS = (".html", ".json", ".csv", ".xml", ".svg", ".txt", ".js", ".css", ".pdf", ".ics")
 #: spreadsheets published as attachments: their cells are read (cunwu.validate.sheetscan)
 _SHEET_KINDS = (".xlsx", ".xlsm", ".xls", ".ods")
 

@@ -16,7 +16,7 @@ from ..render.posters import DocMeta
 from ..sources import SourceFile
 from ..validate.project import TownshipContext
 
-RECORD_VERSION = 3
+RECORD_VERSION = 4
 
 
 @dataclass
@@ -69,6 +69,8 @@ class VillageSummary:
     held: HeldBack | None = None
     #: what completeness needs of the village (render.completeness.village_facts)
     facts: dict = field(default_factory=dict)
+    #: what the villagers' monthly digests need of the village (render.digest.month_facts)
+    months: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain data (what ``dataclasses.asdict`` gives, without

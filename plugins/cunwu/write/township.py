@@ -16,6 +16,7 @@ from ..history.versions import deleted_stamps, published_stamps
 from ..model.calendar import Calendar
 from ..render import completeness
 from ..render.urls import complaint_url, robots_txt, unsearchable_paths
+from .digests import reminder_files
 from .holdback import is_absent
 from .outputscan import scan_outputs
 from .state import State, TaskResult, VillageSummary
@@ -238,6 +239,8 @@ def render_root(
     data = township_completeness_data(state, summaries, as_of)
     page = township_page(state, summaries, as_of, as_of_source, pages, data)
     sources["completeness.json"] = sources["completeness.csv"] = ("cunwu.yaml",)
+    reminders, reminder_sources = reminder_files(state, summaries, data, as_of)
+    sources.update(reminder_sources)
     # Pelican is imported only when something is rendered (see write/pelicanconf.py)
     from .generators import TownshipGenerator
     from .run import run_pelican
@@ -253,6 +256,8 @@ def render_root(
             "robots.txt": township_robots(state, summaries),
             "completeness.json": (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"),
             "completeness.csv": completeness.to_csv(data),
+            # calendar feeds, villagers' digests and cards (write/digests.py)
+            **reminders,
         },
         TownshipGenerator,
     )
@@ -304,5 +309,14 @@ def install_root(state: State, root: RootBuild, summaries: list[VillageSummary])
             entry.unlink()
         elif entry.is_dir() and not any(p.startswith(entry.name + "/") for p in root.produced):
             shutil.rmtree(entry)
+        elif entry.is_dir():
+            # a folder the root still writes into (digest/, calendar/): what it
+            # no longer writes there goes (the digests of a village taken off)
+            for path in sorted(entry.rglob("*"), reverse=True):
+                rel = path.relative_to(state.site).as_posix()
+                if path.is_file() and rel not in root.produced:
+                    path.unlink()
+                elif path.is_dir() and not any(path.iterdir()):
+                    path.rmdir()
     shutil.rmtree(root.stage)
     return root.changed

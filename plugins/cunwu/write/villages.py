@@ -15,6 +15,7 @@ from ..history.versions import published_stamps
 from ..model.calendar import Calendar
 from ..render import completeness, timeliness
 from ..render.common import POWER_LIST, bundle_infos
+from ..render.digest import month_facts
 from ..render.posters import doc_meta, eligible
 from ..render.site import VillageSite
 from ..render.urls import village_base_url
@@ -47,6 +48,7 @@ def village_summary(ctx: TownshipContext, bundle: VillageBundle) -> VillageSumma
         latest=approved[-1].model.period.label if approved else "",
         approvals=timeliness.approvals(bundle),
         facts=completeness.village_facts(bundle),
+        months=month_facts(ctx, bundle),
         docs=doc_meta(bundle),
         stamps={f"{d.kind}:{d.key}": d.stamp for d in bundle.disclosures()},
         # every published version of the village's own documents, for versions.json
