@@ -22,6 +22,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from ..kinds import KINDS
 from ..validate.project import TownshipContext, VillageBundle
 from ..words import money
 from .common import doc_month
@@ -38,6 +39,13 @@ def _title(ctx: TownshipContext, doc: Any) -> str:
     if doc.kind == "subsidy":
         program = ctx.programs.get(m.program)
         return f"{m.period.label}{program.name if program else m.program}名单"
+    if doc.kind in ("budget", "yearend"):  # yearly kinds: the year, the kind's name
+        title = f"{m.year}{KINDS[doc.kind].title}"
+        adjustments = getattr(m, "adjustments", None)
+        if adjustments:
+            last = adjustments[-1].date
+            title += f"（{last.month}月{last.day}日调整）"
+        return title
     return str(getattr(m, "title", "") or doc.key)
 
 
