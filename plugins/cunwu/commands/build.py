@@ -513,7 +513,7 @@ def render_township(plan: Plan, results: list[TaskResult], manifest: bytes) -> R
         plan.as_of.isoformat(),
         plan.as_of_source,
         sha(manifest),
-        json.dumps([s.as_dict() for s in summaries], sort_keys=True, ensure_ascii=False),
+        *(s.key() for s in summaries),
         *(f"{f.rel}:{hashed.get(f.rel, '')}" for f in plan.project.files if f.kind in ("page", "asset")),
     )
     record = state.cache / "root.key"

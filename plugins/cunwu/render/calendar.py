@@ -43,6 +43,9 @@ def escape_text(value: str) -> str:
 def fold(line: str) -> bytes:
     """One content line, folded (RFC 5545 3.1): no physical line longer than 75
     octets, continuation lines start with a space, a UTF-8 character never split."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:  # most lines: nothing to fold
+        return data + b"\r\n"
     out = bytearray()
     width = 0
     limit = 75

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,11 +74,39 @@ class VillageSummary:
     #: what the villagers' monthly digests need of the village (render.digest.month_facts)
     months: dict = field(default_factory=dict)
 
+    def key_json(self) -> str:
+        """The summary as sorted JSON, for the render fingerprint and the township
+        key: the same text as ``json.dumps(self.as_dict(), sort_keys=True,
+        ensure_ascii=False)``, made by the C encoder (it walks the facts of every
+        village on every build)."""
+        return json.dumps(self, default=_fields, sort_keys=True, ensure_ascii=False)
+
+    def key(self) -> str:
+        """A hash of the whole summary (``key_json``), for the render fingerprint
+        and the township key. A summary is some 30 KB of JSON (a year of
+        disclosures, the completeness and digest facts), so the hash is kept on
+        the summary, and with it in the build record: a village that did not
+        change is not serialised again. A held-back village's summary (``held``
+        is set after it is made) is hashed afresh each time."""
+        cached = self.__dict__.get("_key")
+        if cached is not None and self.held is None:
+            return str(cached)
+        key = hashlib.sha256(self.key_json().encode("utf-8")).hexdigest()
+        if self.held is None:
+            self.__dict__["_key"] = key
+        return key
+
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain data (what ``dataclasses.asdict`` gives, without
         its deep copy of every leaf: this runs for every village on every build)."""
         out: dict[str, Any] = _plain(self)
         return out
+
+
+def _fields(o: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+        return {f.name: getattr(o, f.name) for f in dataclasses.fields(o)}
+    raise TypeError(f"not JSON: {type(o).__name__}")
 
 
 def _plain(o: Any) -> Any:

@@ -107,7 +107,7 @@ def render_fingerprint(state: State, vfp: str, summary: VillageSummary) -> str:
     return sha(
         state.render_salt,
         vfp,
-        json.dumps(summary.as_dict(), sort_keys=True, ensure_ascii=False),
+        summary.key(),
         "posters=" + ",".join(sorted(posters)),
         "offline=" + ",".join(sorted(offline)),
         "line=" + json.dumps(year_line(state, summary), sort_keys=True, ensure_ascii=False),
