@@ -87,8 +87,13 @@ def test_remind_on_the_demo(capsys):
     xihe = next(v for v in d["villages"] if v["id"] == "xihe")
     late = next(e for e in xihe["overdue"] if e["id"] == "xihe/finance/2026-10")
     assert late["days_late"] == 28
-    assert [e["days_left"] for e in xihe["due_soon"]] == [2, 2]
-    assert [(e["published_on"], e["late"]) for e in xihe["published"]] == [("2026-12-07", True)]
+    # its November statement falls due in 2 days; its November 低保 roster was
+    # approved and committed on 12-07, so it is published, not due
+    assert [(e["id"], e["days_left"]) for e in xihe["due_soon"]] == [("xihe/finance/2026-11", 2)]
+    assert [(e["published_on"], e["late"]) for e in xihe["published"]] == [
+        ("2026-12-07", False),
+        ("2026-12-07", True),
+    ]
     assert not [n for n in demo_recipient_names() if n in raw]
     assert scan(raw) == []
 

@@ -303,7 +303,9 @@ def village_items(
                 due = _year_due(ci, year)
                 if not keep(due, dt.date(year, 1, 1)):
                     continue
-                it = Item(f"{vid}/{ci.id}/{year}", ci.kind, f"{year}年{title}", str(year), due, item=ci.id)
+                # 2026年度预算公开, not 2026年年度预算公开
+                name = f"{year}{title}" if title.startswith("年") else f"{year}年{title}"
+                it = Item(f"{vid}/{ci.id}/{year}", ci.kind, name, str(year), due, item=ci.id)
                 typed, commit = facts["series"].get(ci.kind, {}).get(str(year), ["", ""])
                 if typed or commit:
                     it.url = f"{base_url}{SEGMENT.get(ci.kind, ci.kind)}/{year}/"
