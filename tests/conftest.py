@@ -24,7 +24,15 @@ ARTIFACTS = REPO / "tests" / "_artifacts"
 
 def copy_project(src: Path, dst: Path) -> Path:
     """A private copy of a project (tests may edit it), without its build output."""
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("build", ".git", "__pycache__"))
+    # never the venv or tool caches: a copy of the repository with its .venv was
+    # 1.2 GB, and a dozen tests copy it (the suite filled a 250 GB disk)
+    shutil.copytree(
+        src,
+        dst,
+        ignore=shutil.ignore_patterns(
+            "build", ".git", "__pycache__", ".venv", ".mypy_cache", ".ruff_cache", ".hypothesis", "_artifacts"
+        ),
+    )
     return dst
 
 
